@@ -1,0 +1,106 @@
+# digitpipe: read handwritten digits with a small convolutional network
+.POSIX:
+
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/digitpipe
+
+CC = cc
+CFLAGS = -O2
+OPENMP = 1
+OMP_0 =
+OMP_1 = -fopenmp
+CPPFLAGS = -D_DEFAULT_SOURCE
+XCFLAGS = -std=c11 -Wall -Wextra $(OMP_$(OPENMP)) $(CFLAGS)
+LDFLAGS =
+LDLIBS = -lnetpbm -lpng -lz -lm
+PROVE = prove
+
+BIN = cmd/cnn-infer cmd/cnn-train
+MAN1 = man/cnn-infer.1 man/cnn-train.1
+MAN5 = man/digitcnn.5
+MODEL = model/digits.cnn
+
+HDR = common/augment.h common/batchnorm.h common/conv2d.h common/dataset.h \
+	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
+	common/imgio.h common/maxpool.h common/meta.h common/model.h common/net.h \
+	common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
+	common/softmax.h common/util.h
+OBJ = common/augment.o common/batchnorm.o common/builtin.o common/conv2d.o \
+	common/dataset.o common/dense.o common/dropout.o common/gemm.o \
+	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
+	common/imgio.o common/maxpool.o common/meta.o common/model.o common/net.o \
+	common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
+	common/softmax.o common/util.o
+UNIT = tests/unit/t-augment.t tests/unit/t-gemm.t tests/unit/t-grad.t \
+	tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
+	tests/unit/t-net.t tests/unit/t-norm.t tests/unit/t-optim.t
+
+all: $(BIN)
+
+.SUFFIXES: .c .o .S
+.c.o:
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -c -o $@ $<
+.S.o:
+	$(CC) -c -o $@ $<
+
+# The kernels are built for their instruction sets and chosen at run time
+# (common/gemm.c), so the default build runs on any x86-64 or other CPU.
+common/gemm_avx512.o: common/gemm_avx512.c
+	$(CC) $(XCFLAGS) -O3 $(CPPFLAGS) -c -o $@ common/gemm_avx512.c
+common/gemm_avx2.o: common/gemm_avx2.c
+	$(CC) $(XCFLAGS) -O3 $(CPPFLAGS) -c -o $@ common/gemm_avx2.c
+common/gemm.o: common/gemm.c
+	$(CC) $(XCFLAGS) -O3 $(CPPFLAGS) -c -o $@ common/gemm.c
+common/builtin.o: common/builtin.S $(MODEL)
+
+$(OBJ): $(HDR)
+
+common/libcommon.a: $(OBJ)
+	rm -f $@
+	ar rc $@ $(OBJ)
+	ranlib $@
+
+$(BIN): common/libcommon.a
+cmd/cnn-infer: cmd/cnn-infer.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-infer.c common/libcommon.a $(LDLIBS)
+cmd/cnn-train: cmd/cnn-train.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-train.c common/libcommon.a $(LDLIBS)
+
+$(UNIT): common/libcommon.a tests/unit/tap.h
+.SUFFIXES: .t
+.c.t:
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ $< common/libcommon.a $(LDLIBS)
+
+check: $(BIN) $(UNIT)
+	scripts/fetch-mnist
+	$(PROVE) tests/ tests/unit/
+
+# Retrain the built-in model with its recipe (make never does it by itself).
+model: $(BIN)
+	scripts/train-model
+
+bench: $(BIN)
+	bench/run
+
+install: $(BIN)
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(DATADIR)
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
+	install -m 644 $(MODEL) $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/cnn-infer $(DESTDIR)$(PREFIX)/bin/cnn-train \
+		$(DESTDIR)$(MANPREFIX)/man1/cnn-infer.1 \
+		$(DESTDIR)$(MANPREFIX)/man1/cnn-train.1 \
+		$(DESTDIR)$(MANPREFIX)/man5/digitcnn.5 \
+		$(DESTDIR)$(DATADIR)/digits.cnn
+	-rmdir $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT)
+	rm -rf tests/test-results "tests/trash directory".*
+
+.PHONY: all check model bench install uninstall clean

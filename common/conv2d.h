@@ -1,0 +1,35 @@
+/* conv2d: 2-D convolution, any kernel size, stride and zero padding */
+#ifndef CONV2D_H
+#define CONV2D_H
+
+#include <stddef.h>
+
+/* Output side for an input side, kernel k, stride s, padding p. */
+int conv2d_out(int side, int k, int s, int p);
+
+/* The plain reference.
+ * in (N,C,H,W), w (OC,C,K,K), b (OC), out (N,OC,OH,OW) */
+void conv2d_forward_ref(float *out, const float *in, const float *w,
+    const float *b, int n, int c, int h, int wd, int oc, int k, int s, int p);
+/* dout (N,OC,OH,OW) -> din (N,C,H,W) written (if not NULL), dw and db
+ * added to. */
+void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout,
+    const float *in, const float *w, int n, int c, int h, int wd, int oc,
+    int k, int s, int p);
+
+/* The fast version: im2col and packed GEMM (gemm.h).  Weights are packed
+ * once a pass with conv2d_pack (forward: W as (OC, C*K*K)) and
+ * conv2d_pack_t (backward: W^T); ws holds conv2d_ws_size() floats for the
+ * calling thread.  relu: apply max(0, .) to the output (inference). */
+size_t conv2d_pack_size(int c, int oc, int k);
+void conv2d_pack(float *wp, const float *w, int c, int oc, int k);
+void conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k);
+size_t conv2d_ws_size(int c, int h, int wd, int oc, int k, int s, int p);
+void conv2d_forward(float *out, const float *in, const float *wp,
+    const float *b, int n, int c, int h, int wd, int oc, int k, int s, int p,
+    int relu, float *ws);
+void conv2d_backward(float *din, float *dw, float *db, const float *dout,
+    const float *in, const float *wtp, int n, int c, int h, int wd, int oc,
+    int k, int s, int p, float *ws);
+
+#endif

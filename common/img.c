@@ -1,0 +1,67 @@
+/* img: an 8-bit grey or RGB raster with its metadata */
+#include <err.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "img.h"
+#include "util.h"
+
+/*
+ * A bad size is a bug in the caller (readers check sizes before they get
+ * here), so it ends the program like running out of memory does.
+ */
+struct img *
+img_new(int w, int h, int c)
+{
+	struct img *im;
+	size_t n;
+
+	if (w < 0 || h < 0 || (c != 1 && c != 3))
+		errx(1, "img_new: bad size %dx%dx%d", w, h, c);
+	n = (size_t)w * c;
+	if (h != 0 && n > SIZE_MAX / h)
+		errx(1, "img_new: image of %dx%d pixels is too large", w, h);
+	n *= h;
+	im = xcalloc(1, sizeof(*im));
+	im->w = w;
+	im->h = h;
+	im->c = c;
+	im->px = xcalloc(n ? n : 1, 1);
+	return im;
+}
+
+void
+img_free(struct img *im)
+{
+	if (im == NULL)
+		return;
+	meta_clear(&im->meta);
+	free(im->px);
+	free(im);
+}
+
+/*
+ * Y = 0.299 R + 0.587 G + 0.114 B, rounded half up; the weights are
+ * exact in thousandths, so integer arithmetic gives the exact result.
+ */
+struct img *
+img_grey(const struct img *im)
+{
+	struct img *g;
+	const unsigned char *s;
+	size_t i, n;
+
+	g = img_new(im->w, im->h, 1);
+	n = (size_t)im->w * im->h;
+	if (im->c == 1)
+		memcpy(g->px, im->px, n);
+	else {
+		s = im->px;
+		for (i = 0; i < n; i++, s += 3)
+			g->px[i] = (299u * s[0] + 587u * s[1] + 114u * s[2] +
+			    500u) / 1000u;
+	}
+	meta_copy(&g->meta, &im->meta);
+	return g;
+}

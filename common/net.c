@@ -1,0 +1,446 @@
+/* net: a convolutional network built from a text description, trained a
+ * batch at a time over threads, and run for inference */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batchnorm.h"
+#include "conv2d.h"
+#include "dense.h"
+#include "dropout.h"
+#include "maxpool.h"
+#include "net.h"
+#include "netrun.h"
+#include "nettrain.h"
+#include "relu.h"
+#include "rng.h"
+#include "softmax.h"
+#include "util.h"
+
+#define MAXLAYERS 64
+#define MAXSIDE 4096
+
+int net_reference;
+
+static int
+fail(char *err, int errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* "key=value" with key one of s, p: value in *v */
+static int
+parse_opt(const char *tok, const char *key, int *v, int k)
+{
+	size_t kl = strlen(key);
+	char *end;
+	long x;
+
+	if (strncmp(tok, key, kl) != 0 || tok[kl] != '=')
+		return 0;
+	if (strcmp(tok + kl + 1, "same") == 0 && strcmp(key, "p") == 0) {
+		*v = k / 2;
+		return 1;
+	}
+	x = strtol(tok + kl + 1, &end, 10);
+	if (*end || end == tok + kl + 1 || x < 0 || x > 64)
+		return -1;
+	*v = (int)x;
+	return 1;
+}
+
+static int
+parse_int(const char *tok, int min, int max, int *v)
+{
+	char *end;
+	long x;
+
+	if (tok == NULL)
+		return -1;
+	x = strtol(tok, &end, 10);
+	if (*end || end == tok || x < min || x > max)
+		return -1;
+	*v = (int)x;
+	return 0;
+}
+
+/* One layer from its words; the shape is filled in later. */
+static int
+parse_layer(struct layer *L, char **tok, int nt, char *err, int errlen)
+{
+	const char *t = tok[0];
+	int i, r;
+	char *end;
+
+	memset(L, 0, sizeof(*L));
+	L->s = 1;
+	if (strcmp(t, "conv") == 0) {
+		L->type = L_CONV;
+		if (nt < 3 || parse_int(tok[1], 1, 4096, &L->oc) ||
+		    parse_int(tok[2], 1, 31, &L->k))
+			return fail(err, errlen, "conv wants: conv OC K [s=S] [p=P]");
+		for (i = 3; i < nt; i++) {
+			if ((r = parse_opt(tok[i], "s", &L->s, L->k)) == 0)
+				r = parse_opt(tok[i], "p", &L->p, L->k);
+			if (r != 1 || L->s < 1)
+				return fail(err, errlen, "conv: bad option '%s'", tok[i]);
+		}
+	} else if (strcmp(t, "maxpool") == 0) {
+		L->type = L_MAXPOOL;
+		if (nt < 2 || parse_int(tok[1], 1, 31, &L->k))
+			return fail(err, errlen, "maxpool wants: maxpool K [s=S]");
+		L->s = L->k;
+		for (i = 2; i < nt; i++)
+			if (parse_opt(tok[i], "s", &L->s, L->k) != 1 || L->s < 1)
+				return fail(err, errlen, "maxpool: bad option '%s'", tok[i]);
+	} else if (strcmp(t, "dense") == 0) {
+		L->type = L_DENSE;
+		if (nt != 2 || parse_int(tok[1], 1, 65536, &L->oc))
+			return fail(err, errlen, "dense wants: dense N");
+	} else if (strcmp(t, "dropout") == 0) {
+		L->type = L_DROPOUT;
+		if (nt != 2)
+			return fail(err, errlen, "dropout wants: dropout P");
+		L->rate = strtof(tok[1], &end);
+		if (*end || end == tok[1] || !(L->rate >= 0 && L->rate < 1))
+			return fail(err, errlen, "dropout: rate '%s' not in [0,1)", tok[1]);
+	} else if (strcmp(t, "bn") == 0 && nt == 1)
+		L->type = L_BN;
+	else if (strcmp(t, "relu") == 0 && nt == 1)
+		L->type = L_RELU;
+	else
+		return fail(err, errlen, "unknown layer '%s'", t);
+	return 0;
+}
+
+/* Split the description into layers. */
+static int
+parse_arch(struct layer *ls, const char *arch, char *err, int errlen)
+{
+	char *buf = xstrdup(arch), *line, *next, *tok[16], *save;
+	int nl = 0, nt;
+
+	for (line = buf; line; line = next) {
+		next = line + strcspn(line, ";\n");
+		next = *next ? (*next = '\0', next + 1) : NULL;
+		line[strcspn(line, "#")] = '\0';
+		nt = 0;
+		for (tok[0] = strtok_r(line, " \t\r", &save); tok[nt] && nt < 15;
+		    tok[nt] = strtok_r(NULL, " \t\r", &save))
+			nt++;
+		if (nt == 0)
+			continue;
+		if (nl == MAXLAYERS) {
+			free(buf);
+			return fail(err, errlen, "more than %d layers", MAXLAYERS);
+		}
+		if (parse_layer(&ls[nl], tok, nt, err, errlen) < 0) {
+			free(buf);
+			return -1;
+		}
+		nl++;
+	}
+	free(buf);
+	return nl;
+}
+
+/* Shapes, names and parameter counts, layer by layer. */
+static int
+shape_layers(struct net *n, char *err, int errlen)
+{
+	int i, c = n->in_c, h = n->in_h, w = n->in_w, nconv = 0, nbn = 0,
+	    ndense = 0, npool = 0;
+	struct layer *L;
+
+	for (i = 0; i < n->nl; i++) {
+		L = &n->l[i];
+		L->ic = c, L->ih = h, L->iw = w;
+		L->oc = L->type == L_CONV || L->type == L_DENSE ? L->oc : c;
+		L->oh = h, L->ow = w;
+		switch (L->type) {
+		case L_CONV:
+			if (L->k > h + 2 * L->p || L->k > w + 2 * L->p)
+				return fail(err, errlen, "layer %d: conv %d on %dx%d input",
+				    i + 1, L->k, h, w);
+			L->oh = conv2d_out(h, L->k, L->s, L->p);
+			L->ow = conv2d_out(w, L->k, L->s, L->p);
+			L->nw = (long)L->oc * c * L->k * L->k, L->nb = L->oc;
+			snprintf(L->name, sizeof(L->name), "conv%d", ++nconv);
+			break;
+		case L_MAXPOOL:
+			if (L->k > h || L->k > w)
+				return fail(err, errlen, "layer %d: maxpool %d on %dx%d input",
+				    i + 1, L->k, h, w);
+			L->oh = maxpool_out(h, L->k, L->s);
+			L->ow = maxpool_out(w, L->k, L->s);
+			snprintf(L->name, sizeof(L->name), "pool%d", ++npool);
+			break;
+		case L_DENSE:
+			L->ic = c * h * w, L->ih = L->iw = 1, L->oh = L->ow = 1;
+			L->nw = (long)L->oc * L->ic, L->nb = L->oc;
+			snprintf(L->name, sizeof(L->name), "dense%d", ++ndense);
+			break;
+		case L_BN:
+			L->nw = L->nb = c;
+			snprintf(L->name, sizeof(L->name), "bn%d", ++nbn);
+			break;
+		case L_RELU:
+			snprintf(L->name, sizeof(L->name), "relu");
+			break;
+		case L_DROPOUT:
+			snprintf(L->name, sizeof(L->name), "dropout");
+			break;
+		}
+		c = L->oc, h = L->oh, w = L->ow;
+		if ((long)c * h * w > 1L << 24)
+			return fail(err, errlen, "layer %d: output too large", i + 1);
+	}
+	if (n->nl == 0 || n->l[n->nl - 1].type != L_DENSE)
+		return fail(err, errlen, "the last layer must be 'dense N'");
+	n->nclass = n->l[n->nl - 1].oc;
+	if (n->nclass < 2 || n->nclass > 64)
+		return fail(err, errlen, "%d classes: want 2 to 64", n->nclass);
+	return 0;
+}
+
+static void
+add_tensor(struct net *n, const char *layer, const char *what, float *p,
+    float *g, int d0, int d1, int d2, int d3, int decay)
+{
+	struct tensor *t = &n->t[n->nt++];
+
+	snprintf(t->name, sizeof(t->name), "%s.%s", layer, what);
+	t->p = p, t->g = g;
+	t->dim[0] = d0, t->dim[1] = d1, t->dim[2] = d2, t->dim[3] = d3;
+	t->n = (long)d0 * d1 * d2 * d3;
+	t->trainable = g != NULL;
+	t->decay = decay;
+}
+
+/* Point every layer's tensors into the parameter blocks. */
+static void
+place_tensors(struct net *n)
+{
+	long np = 0, ns = 0;
+	struct layer *L;
+	int i;
+
+	for (i = 0; i < n->nl; i++) {
+		np += n->l[i].nw + n->l[i].nb;
+		ns += n->l[i].type == L_BN ? 2 * n->l[i].ic : 0;
+	}
+	n->nparam = np, n->nstat = ns;
+	n->param = xfloats(np), n->grad = xfloats(np), n->stat = xfloats(ns);
+	np = ns = 0;
+	for (i = 0; i < n->nl; i++) {
+		L = &n->l[i];
+		if (L->nw == 0)
+			continue;
+		L->w = n->param + np, L->dw = n->grad + np, np += L->nw;
+		L->b = n->param + np, L->db = n->grad + np, np += L->nb;
+		if (L->type == L_CONV) {
+			add_tensor(n, L->name, "w", L->w, L->dw, L->oc, L->ic, L->k,
+			    L->k, 1);
+			add_tensor(n, L->name, "b", L->b, L->db, L->oc, 1, 1, 1, 0);
+		} else if (L->type == L_DENSE) {
+			add_tensor(n, L->name, "w", L->w, L->dw, L->oc, L->ic, 1, 1, 1);
+			add_tensor(n, L->name, "b", L->b, L->db, L->oc, 1, 1, 1, 0);
+		} else {
+			L->mean = n->stat + ns, ns += L->ic;
+			L->var = n->stat + ns, ns += L->ic;
+			add_tensor(n, L->name, "gamma", L->w, L->dw, L->ic, 1, 1, 1, 0);
+			add_tensor(n, L->name, "beta", L->b, L->db, L->ic, 1, 1, 1, 0);
+			add_tensor(n, L->name, "mean", L->mean, NULL, L->ic, 1, 1, 1, 0);
+			add_tensor(n, L->name, "var", L->var, NULL, L->ic, 1, 1, 1, 0);
+		}
+	}
+}
+
+/* The description, normalised to one line. */
+static char *
+arch_line(const struct net *n)
+{
+	char *s = xmalloc(32 * n->nl + 1), *p = s;
+	const struct layer *L;
+	int i;
+
+	*s = '\0';
+	for (i = 0; i < n->nl; i++) {
+		L = &n->l[i];
+		p += sprintf(p, "%s", i ? "; " : "");
+		switch (L->type) {
+		case L_CONV:
+			p += sprintf(p, "conv %d %d", L->oc, L->k);
+			if (L->s != 1)
+				p += sprintf(p, " s=%d", L->s);
+			if (L->p)
+				p += sprintf(p, " p=%d", L->p);
+			break;
+		case L_MAXPOOL:
+			p += sprintf(p, "maxpool %d", L->k);
+			if (L->s != L->k)
+				p += sprintf(p, " s=%d", L->s);
+			break;
+		case L_DENSE:
+			p += sprintf(p, "dense %d", L->oc);
+			break;
+		case L_DROPOUT:
+			p += sprintf(p, "dropout %g", L->rate);
+			break;
+		case L_BN:
+			p += sprintf(p, "bn");
+			break;
+		case L_RELU:
+			p += sprintf(p, "relu");
+			break;
+		}
+	}
+	return s;
+}
+
+struct net *
+net_new(const char *arch, char *err, int errlen)
+{
+	struct layer ls[MAXLAYERS];
+	struct net *n;
+	int nl;
+
+	if ((nl = parse_arch(ls, arch, err, errlen)) < 0)
+		return NULL;
+	n = xcalloc(1, sizeof(*n));
+	n->in_c = 1, n->in_h = n->in_w = 28;
+	n->nl = nl;
+	n->l = xmalloc((nl ? nl : 1) * sizeof(*n->l));
+	memcpy(n->l, ls, nl * sizeof(*ls));
+	if (shape_layers(n, err, errlen) < 0) {
+		free(n->l);
+		free(n);
+		return NULL;
+	}
+	place_tensors(n);
+	n->arch = arch_line(n);
+	return n;
+}
+
+void
+net_free(struct net *n)
+{
+	if (n == NULL)
+		return;
+	netrun_free(n->run);
+	nettrain_free(n->tr);
+	free(n->param);
+	free(n->grad);
+	free(n->stat);
+	free(n->arch);
+	free(n->l);
+	free(n);
+}
+
+void
+net_init(struct net *n, unsigned long long seed)
+{
+	struct rng r;
+	struct layer *L;
+	float sd;
+	long j;
+	int i;
+
+	for (i = 0; i < n->nl; i++) {
+		L = &n->l[i];
+		rng_seed(&r, seed, 1000 + i);
+		if (L->type == L_CONV || L->type == L_DENSE) {
+			sd = sqrtf(2.0f / (L->nw / L->oc));
+			for (j = 0; j < L->nw; j++)
+				L->w[j] = sd * rng_normal(&r);
+			memset(L->b, 0, L->nb * sizeof(float));
+		} else if (L->type == L_BN) {
+			for (j = 0; j < L->ic; j++) {
+				L->w[j] = 1, L->b[j] = 0;
+				L->mean[j] = 0, L->var[j] = 1;
+			}
+		}
+	}
+	netrun_free(n->run);
+	n->run = NULL;
+}
+
+struct tensor *
+net_tensor(struct net *n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n->nt; i++)
+		if (strcmp(n->t[i].name, name) == 0)
+			return &n->t[i];
+	return NULL;
+}
+
+static double
+layer_flops(const struct layer *L)
+{
+	if (L->type == L_CONV)
+		return 2.0 * L->oc * L->oh * L->ow * L->ic * L->k * L->k;
+	if (L->type == L_DENSE)
+		return 2.0 * L->oc * L->ic;
+	return 0;
+}
+
+double
+net_flops(const struct net *n)
+{
+	double f = 0;
+	int i;
+
+	for (i = 0; i < n->nl; i++)
+		f += layer_flops(&n->l[i]);
+	return f;
+}
+
+void
+net_summary(const struct net *n, FILE *fp)
+{
+	const struct layer *L;
+	char shape[32], what[48];
+	long total = 0;
+	int i;
+
+	fprintf(fp, "%-22s %-16s %10s %9s\n", "layer", "output shape",
+	    "params", "MFLOPs");
+	fprintf(fp, "%-22s %-16s %10s %9s\n", "input", "1x28x28", "0", "0");
+	for (i = 0; i < n->nl; i++) {
+		L = &n->l[i];
+		switch (L->type) {
+		case L_CONV:
+			snprintf(what, sizeof(what), "%s %dx%d/%d", L->name, L->k,
+			    L->k, L->s);
+			break;
+		case L_MAXPOOL:
+			snprintf(what, sizeof(what), "%s %dx%d/%d", L->name, L->k,
+			    L->k, L->s);
+			break;
+		case L_DROPOUT:
+			snprintf(what, sizeof(what), "dropout %g", L->rate);
+			break;
+		default:
+			snprintf(what, sizeof(what), "%s", L->name);
+		}
+		if (L->type == L_DENSE)
+			snprintf(shape, sizeof(shape), "%d", L->oc);
+		else
+			snprintf(shape, sizeof(shape), "%dx%dx%d", L->oc, L->oh, L->ow);
+		fprintf(fp, "%-22s %-16s %10ld %9.3f\n", what, shape,
+		    L->nw + L->nb, layer_flops(L) / 1e6);
+		total += L->nw + L->nb;
+	}
+	fprintf(fp, "total: %ld parameters (%.1f KiB), %.3f MFLOPs per image "
+	    "(%.3f M multiply-adds)\n", total, total * 4 / 1024.0,
+	    net_flops(n) / 1e6, net_flops(n) / 2e6);
+}

@@ -1,0 +1,222 @@
+/* netrun: inference, with batch norm folded into the layer before it */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "batchnorm.h"
+#include "conv2d.h"
+#include "dense.h"
+#include "maxpool.h"
+#include "netrun.h"
+#include "relu.h"
+#include "softmax.h"
+#include "util.h"
+
+#define CHUNK 8                 /* images a thread carries through the net */
+
+struct rlayer {
+	enum layer_type type;   /* L_CONV, L_DENSE, L_MAXPOOL, L_BN, L_RELU */
+	int ic, ih, iw, oc, oh, ow, k, s, p;
+	int relu;               /* max(0, .) after it */
+	float *w, *b;           /* folded weights (conv: also packed in wp) */
+	float *wp;
+};
+
+struct netrun {
+	int nl;
+	struct rlayer *l;
+	long maxact;            /* floats of the largest activation of an image */
+	size_t wsz;             /* per-thread workspace, floats */
+	int nthr;
+	float **buf;            /* per thread: two activation buffers, workspace */
+};
+
+void
+netrun_free(struct netrun *r)
+{
+	int i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nl; i++) {
+		free(r->l[i].w);
+		free(r->l[i].wp);
+	}
+	for (i = 0; i < r->nthr; i++)
+		free(r->buf[i]);
+	free(r->buf);
+	free(r->l);
+	free(r);
+}
+
+/* Weights and bias of a conv or dense layer, with the batch norm that
+ * follows it (if any) folded in: w' = w g/s, b' = (b - mean) g/s + beta. */
+static void
+fold(struct rlayer *R, const struct layer *L, const struct layer *bn)
+{
+	long per = L->nw / L->oc, j;
+	int o;
+
+	R->w = xfloats(L->nw + L->nb);
+	R->b = R->w + L->nw;
+	memcpy(R->w, L->w, L->nw * sizeof(float));
+	memcpy(R->b, L->b, L->nb * sizeof(float));
+	if (bn == NULL)
+		return;
+	for (o = 0; o < L->oc; o++) {
+		float sc = bn->w[o] / sqrtf(bn->var[o] + BN_EPS);
+
+		for (j = 0; j < per; j++)
+			R->w[o * per + j] *= sc;
+		R->b[o] = (R->b[o] - bn->mean[o]) * sc + bn->b[o];
+	}
+}
+
+static void
+add_layer(struct netrun *r, const struct net *n, int *i)
+{
+	const struct layer *L = &n->l[*i], *next;
+	struct rlayer *R = &r->l[r->nl++];
+
+	R->type = L->type;
+	R->ic = L->ic, R->ih = L->ih, R->iw = L->iw;
+	R->oc = L->oc, R->oh = L->oh, R->ow = L->ow;
+	R->k = L->k, R->s = L->s, R->p = L->p;
+	next = *i + 1 < n->nl ? &n->l[*i + 1] : NULL;
+	if (L->type == L_CONV || L->type == L_DENSE) {
+		fold(R, L, next && next->type == L_BN ? next : NULL);
+		if (next && next->type == L_BN)
+			next = ++*i + 1 < n->nl ? &n->l[*i + 1] : NULL;
+	} else if (L->type == L_BN) {
+		R->w = xfloats(2 * L->ic), R->b = R->w + L->ic;
+		for (int c = 0; c < L->ic; c++) {
+			R->w[c] = L->w[c] / sqrtf(L->var[c] + BN_EPS);
+			R->b[c] = L->b[c] - L->mean[c] * R->w[c];
+		}
+	}
+	if (L->type != L_RELU && next && next->type == L_RELU) {
+		R->relu = 1;
+		++*i;
+	}
+	if (R->type == L_CONV) {
+		R->wp = xfloats(conv2d_pack_size(R->ic, R->oc, R->k));
+		conv2d_pack(R->wp, R->w, R->ic, R->oc, R->k);
+	}
+}
+
+static struct netrun *
+build(const struct net *n)
+{
+	struct netrun *r = xcalloc(1, sizeof(*r));
+	struct rlayer *R;
+	size_t ws;
+	int i;
+
+	r->l = xcalloc(n->nl, sizeof(*r->l));
+	r->maxact = (long)n->in_c * n->in_h * n->in_w;
+	for (i = 0; i < n->nl; i++)
+		if (n->l[i].type != L_DROPOUT)
+			add_layer(r, n, &i);
+	r->wsz = 64;
+	for (i = 0; i < r->nl; i++) {
+		R = &r->l[i];
+		r->maxact = MAX(r->maxact, (long)R->oc * R->oh * R->ow);
+		ws = R->type == L_CONV ? conv2d_ws_size(R->ic, R->ih, R->iw, R->oc,
+		    R->k, R->s, R->p) : R->type == L_DENSE ?
+		    dense_ws_size(CHUNK, R->ic, R->oc) : 0;
+		r->wsz = MAX(r->wsz, ws);
+	}
+#ifdef _OPENMP
+	r->nthr = omp_get_max_threads();
+#else
+	r->nthr = 1;
+#endif
+	r->buf = xcalloc(r->nthr, sizeof(*r->buf));
+	return r;
+}
+
+/* Run one chunk of images through the folded net. */
+static void
+run_chunk(const struct netrun *r, float *prob, const float *in, int cnt,
+    int nclass, float *buf)
+{
+	float *a = buf, *b = buf + CHUNK * r->maxact, *ws = b + CHUNK * r->maxact;
+	const struct rlayer *R;
+	const float *x = in;
+	float *y, *t;
+	int i;
+
+	for (i = 0; i < r->nl; i++) {
+		R = &r->l[i];
+		y = x == a ? b : a;
+		switch (R->type) {
+		case L_CONV:
+			if (net_reference) {
+				conv2d_forward_ref(y, x, R->w, R->b, cnt, R->ic, R->ih, R->iw,
+				    R->oc, R->k, R->s, R->p);
+				if (R->relu)
+					relu_forward(y, y, (size_t)cnt * R->oc * R->oh * R->ow);
+			} else
+				conv2d_forward(y, x, R->wp, R->b, cnt, R->ic, R->ih, R->iw,
+				    R->oc, R->k, R->s, R->p, R->relu, ws);
+			break;
+		case L_DENSE:
+			if (net_reference)
+				dense_forward_ref(y, x, R->w, R->b, cnt, R->ic, R->oc);
+			else
+				dense_forward(y, x, R->w, R->b, cnt, R->ic, R->oc, ws);
+			if (R->relu)
+				relu_forward(y, y, (size_t)cnt * R->oc);
+			break;
+		case L_MAXPOOL:
+			maxpool_forward(y, NULL, x, cnt, R->ic, R->ih, R->iw, R->k, R->s);
+			if (R->relu)
+				relu_forward(y, y, (size_t)cnt * R->oc * R->oh * R->ow);
+			break;
+		case L_BN:
+			batchnorm_apply(y, x, R->w, R->b, cnt, R->ic, R->ih * R->iw);
+			if (R->relu)
+				relu_forward(y, y, (size_t)cnt * R->oc * R->oh * R->ow);
+			break;
+		default:
+			relu_forward(y, x, (size_t)cnt * R->ic * R->ih * R->iw);
+		}
+		x = y;
+	}
+	t = (float *)x;
+	softmax_forward(prob, t, cnt, nclass);
+}
+
+void
+netrun_infer(struct net *n, float *prob, const float *images, int count)
+{
+	long per = (long)n->in_c * n->in_h * n->in_w;
+	int nch = (count + CHUNK - 1) / CHUNK, ch;
+	struct netrun *r;
+
+	if (n->run == NULL)
+		n->run = build(n);
+	r = n->run;
+#ifdef _OPENMP
+	if (omp_get_max_threads() > r->nthr) {
+		r->buf = xrealloc(r->buf, omp_get_max_threads() * sizeof(*r->buf));
+		while (r->nthr < omp_get_max_threads())
+			r->buf[r->nthr++] = NULL;
+	}
+#endif
+#pragma omp parallel for schedule(dynamic, 4) if (nch > 2 && r->nthr > 1)
+	for (ch = 0; ch < nch; ch++) {
+		int t = 0, cnt = MIN(CHUNK, count - ch * CHUNK);
+
+#ifdef _OPENMP
+		t = omp_get_thread_num();
+#endif
+		if (r->buf[t] == NULL)
+			r->buf[t] = xfloats(2 * CHUNK * r->maxact + r->wsz);
+		run_chunk(r, prob + (long)ch * CHUNK * n->nclass,
+		    images + ch * CHUNK * per, cnt, n->nclass, r->buf[t]);
+	}
+}

@@ -1,0 +1,123 @@
+/* util: allocation that cannot fail, number parsing, closing streams */
+#include <err.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static void
+nomem(void)
+{
+	errx(1, "out of memory");
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		nomem();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		nomem();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		nomem();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		nomem();
+	return p;
+}
+
+float *
+xfloats(size_t n)
+{
+	size_t bytes = (n ? n : 1) * sizeof(float);
+	void *p;
+
+	if (n > SIZE_MAX / sizeof(float) - 64)
+		nomem();
+	bytes = (bytes + 63) & ~(size_t)63;
+	p = aligned_alloc(64, bytes);
+	if (p == NULL)
+		nomem();
+	memset(p, 0, bytes);
+	return p;
+}
+
+long
+estrtol(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
+		errx(2, "%s: bad value '%s' (want %ld..%ld)", what, s, min, max);
+	return v;
+}
+
+double
+estrtod(const char *s, double min, double max, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v) ||
+	    v < min || v > max)
+		errx(2, "%s: bad value '%s' (want %g..%g)", what, s, min, max);
+	return v;
+}
+
+int
+efshut(FILE *fp, const char *name)
+{
+	int bad = 0;
+
+	if (fflush(fp) == EOF || ferror(fp))
+		bad = 1;
+	if (fclose(fp) == EOF)
+		bad = 1;
+	if (bad) {
+		warn("%s", name);
+		return -1;
+	}
+	return 0;
+}
+
+double
+util_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}

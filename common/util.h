@@ -1,0 +1,32 @@
+/* util: allocation that cannot fail, number parsing, closing streams */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit with "prog: out of memory" instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* 64-byte aligned, zeroed; release with free(). */
+float *xfloats(size_t n);
+
+/* Parse a whole number or real in [min, max]; on anything else exit 2
+ * with "prog: what: bad value" (an option argument is a usage error). */
+long estrtol(const char *s, long min, long max, const char *what);
+double estrtod(const char *s, double min, double max, const char *what);
+
+/* Flush, check for write errors and close; 0 on success, else warn()
+ * with name and return -1.  Closing stdout this way catches a full disk. */
+int efshut(FILE *fp, const char *name);
+
+/* Wall-clock seconds from a monotonic clock. */
+double util_now(void);
+
+#endif
