@@ -11,7 +11,7 @@ OPENMP = 1
 OMP_0 =
 OMP_1 = -fopenmp
 CPPFLAGS = -D_DEFAULT_SOURCE
-XCFLAGS = -std=c11 -Wall -Wextra $(OMP_$(OPENMP)) $(CFLAGS)
+XCFLAGS = -std=c11 -Wall -Wextra -fopenmp-simd $(OMP_$(OPENMP)) $(CFLAGS)
 LDFLAGS =
 LDLIBS = -lnetpbm -lpng -lz -lm
 PROVE = prove
@@ -21,16 +21,18 @@ MAN1 = man/cnn-infer.1 man/cnn-train.1
 MAN5 = man/digitcnn.5
 MODEL = model/digits.cnn
 
-HDR = common/augment.h common/batchnorm.h common/conv2d.h common/dataset.h \
+HDR = common/augment.h common/batchnorm.h common/classify.h common/conv2d.h \
+	common/dataset.h common/evaluate.h \
 	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
 	common/imgio.h common/maxpool.h common/meta.h common/model.h common/net.h \
-	common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
+	common/netrun.h common/nettrain.h common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
 	common/softmax.h common/util.h
-OBJ = common/augment.o common/batchnorm.o common/builtin.o common/conv2d.o \
+OBJ = common/augment.o common/batchnorm.o common/builtin.o common/classify.o \
+	common/conv2d.o common/evaluate.o \
 	common/dataset.o common/dense.o common/dropout.o common/gemm.o \
 	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
 	common/imgio.o common/maxpool.o common/meta.o common/model.o common/net.o \
-	common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
+	common/netrun.o common/nettrain.o common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
 	common/softmax.o common/util.o
 UNIT = tests/unit/t-augment.t tests/unit/t-gemm.t tests/unit/t-grad.t \
 	tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
@@ -44,14 +46,26 @@ all: $(BIN)
 .S.o:
 	$(CC) -c -o $@ $<
 
-# The kernels are built for their instruction sets and chosen at run time
-# (common/gemm.c), so the default build runs on any x86-64 or other CPU.
-common/gemm_avx512.o: common/gemm_avx512.c
-	$(CC) $(XCFLAGS) -O3 $(CPPFLAGS) -c -o $@ common/gemm_avx512.c
-common/gemm_avx2.o: common/gemm_avx2.c
-	$(CC) $(XCFLAGS) -O3 $(CPPFLAGS) -c -o $@ common/gemm_avx2.c
+# The kernels are built with -O3; the micro-kernels for their instruction
+# sets are chosen at run time (common/gemm.c), so the default build runs on
+# any x86-64 or other CPU.
+KFLAGS = $(XCFLAGS) -O3 $(CPPFLAGS)
+common/batchnorm.o: common/batchnorm.c
+	$(CC) $(KFLAGS) -c -o $@ common/batchnorm.c
+common/conv2d.o: common/conv2d.c
+	$(CC) $(KFLAGS) -c -o $@ common/conv2d.c
+common/dense.o: common/dense.c
+	$(CC) $(KFLAGS) -c -o $@ common/dense.c
 common/gemm.o: common/gemm.c
-	$(CC) $(XCFLAGS) -O3 $(CPPFLAGS) -c -o $@ common/gemm.c
+	$(CC) $(KFLAGS) -c -o $@ common/gemm.c
+common/gemm_avx2.o: common/gemm_avx2.c
+	$(CC) $(KFLAGS) -c -o $@ common/gemm_avx2.c
+common/gemm_avx512.o: common/gemm_avx512.c
+	$(CC) $(KFLAGS) -c -o $@ common/gemm_avx512.c
+common/maxpool.o: common/maxpool.c
+	$(CC) $(KFLAGS) -c -o $@ common/maxpool.c
+common/relu.o: common/relu.c
+	$(CC) $(KFLAGS) -c -o $@ common/relu.c
 common/builtin.o: common/builtin.S $(MODEL)
 
 $(OBJ): $(HDR)

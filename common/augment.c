@@ -1,25 +1,32 @@
 /* augment: random distortions of a training digit, deterministic by rng */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "augment.h"
 
-#define FMIN(a, b)	((a) < (b) ? (a) : (b))
-#define FMAX(a, b)	((a) > (b) ? (a) : (b))
-
 #define MAXS	AUGMENT_MAXSIDE
 #define B	2			/* zero border of the padded copy */
 #define PADS	(AUGMENT_MAXSIDE + 2 * B)
-#define GRID	5			/* elastic control points per side */
+#define GRID	4			/* elastic control points a side */
 #define MAXR	5			/* largest blur kernel radius */
 
-/* The inverse map from an output pixel (x, y) to the input point
- * (m[0]x + m[1]y + m[2] + ex(x, y), m[3]x + m[4]y + m[5] + ey(x, y)). */
-struct warp {
-	float m[6];
-	int elastic;			/* is the field (gx, gy) in use? */
-	float reach;			/* bound of |ex| and |ey| */
-	float gx[GRID][GRID], gy[GRID][GRID];
+#define FMIN(a, b)	((a) < (b) ? (a) : (b))
+#define FMAX(a, b)	((a) > (b) ? (a) : (b))
+
+/* Every random choice for one image, drawn before any work. */
+struct plan {
+	int morph;		/* -1 none, 0 dilate (cross), 1 dilate (3x3),
+				 * 2 erode (cross) */
+	float mix;		/* fraction of the morphed image to take */
+	int warp;		/* is there a map at all? */
+	float m[6];		/* inverse affine map: output (x, y) to input
+				 * (m0 x + m1 y + m2, m3 x + m4 y + m5) */
+	int elastic;		/* is the field in use? */
+	float gx[GRID][GRID];	/* control displacements, pixels */
+	float gy[GRID][GRID];
+	float sigma;		/* blur, 0 none */
+	float k;		/* ink tone curve, 0 none */
 };
 
 /* Pixels [x0, x1) x [y0, y1), empty if x0 >= x1: every pixel of an image
@@ -28,11 +35,20 @@ struct box {
 	int x0, y0, x1, y1;
 };
 
-/* Cubic (Catmull-Rom) weights and first tap from n pixels onto GRID
- * control points spread evenly from pixel 0 to pixel n - 1. */
+/* Cubic (Catmull-Rom) weights w and first control point k of each pixel
+ * of a side of n pixels, with the GRID control points spread evenly from
+ * pixel 0 to pixel n - 1. */
 struct spline {
 	float w[MAXS][4];
 	int k[MAXS];
+};
+
+/* The elastic field along x for each control row, the largest magnitude
+ * in each, and the four rows that make output row y. */
+struct field {
+	float rows[GRID][MAXS];
+	float max[GRID];
+	const float *r[4];
 };
 
 void
@@ -45,13 +61,27 @@ augment_init(struct augment *a, float strength)
 	a->aspect = 0.10f * s;
 	a->shear = 0.25f * s;
 	a->shift = 2.5f * s;
-	a->elastic = 2.0f * s;
-	a->elastic_p = 0.5f * s;
-	a->thick_p = 0.3f * s;
+	a->elastic = 1.75f * s;
+	a->elastic_p = FMIN(0.5f * s, 1);
+	a->thick_p = FMIN(0.3f * s, 1);
 	a->blur = 0.8f * s;
-	a->blur_p = 0.2f * s;
+	a->blur_p = FMIN(0.2f * s, 1);
 	a->ink = 0.7f * s;
-	a->ink_p = 0.2f * s;
+	a->ink_p = FMIN(0.2f * s, 1);
+}
+
+/* v clamped to 0..1 without branches (which compilers tend to make of
+ * float clamps): the bits of floats >= 0 order like integers. */
+static inline float
+unit(float v)
+{
+	int32_t i;
+
+	memcpy(&i, &v, sizeof(i));
+	i = i < 0 ? 0 : i;				/* v < 0, -0, -NaN */
+	i = i > 0x3f800000 ? 0x3f800000 : i;		/* v > 1, +NaN */
+	memcpy(&v, &i, sizeof(v));
+	return v;
 }
 
 /* Draw with probability p; draws nothing when p is 0. */
@@ -67,13 +97,30 @@ sym(struct rng *r, float max)
 	return max > 0 ? rng_range(r, -max, max) : 0;
 }
 
-/* Draw the affine part and the elastic field; 0 if the map is the identity. */
-static int
-warp_draw(struct warp *wp, const struct augment *a, struct rng *r,
-    int w, int h)
+/* Thicken (dilate, taking 30..100% of the result) or thin (erode, taking
+ * 20..60%, so that a thin stroke keeps at least 40% of its ink). */
+static void
+plan_thick(struct plan *p, const struct augment *a, struct rng *r)
 {
-	float th, s, asp, sx, sy, k, dx, dy, c, sn, cx, cy;
-	int i, j;
+	p->morph = -1;
+	if (!chance(r, a->thick_p))
+		return;
+	if (rng_uniform(r) < 0.5f) {
+		p->morph = rng_uniform(r) < 0.5f ? 0 : 1;
+		p->mix = rng_range(r, 0.3f, 1);
+	} else {
+		p->morph = 2;
+		p->mix = rng_range(r, 0.2f, 0.6f);
+	}
+}
+
+/* The inverse of rotate(th) . shear(k) . diag(s asp, s / asp) about the
+ * centre, after a shift of (dx, dy). */
+static void
+plan_affine(struct plan *p, const struct augment *a, struct rng *r, int w,
+    int h)
+{
+	float th, s, asp, k, dx, dy, c, sn, sx, sy, cx, cy;
 
 	th = sym(r, a->rot) * 0.0174532925f;	/* pi / 180 */
 	s = 1 + sym(r, a->scale);
@@ -81,102 +128,55 @@ warp_draw(struct warp *wp, const struct augment *a, struct rng *r,
 	k = sym(r, a->shear);
 	dx = sym(r, a->shift);
 	dy = sym(r, a->shift);
-	wp->elastic = a->elastic > 0 && chance(r, a->elastic_p);
-	wp->reach = 0;
-	for (i = 0; wp->elastic && i < GRID; i++)
-		for (j = 0; j < GRID; j++) {
-			wp->gx[i][j] = sym(r, a->elastic);
-			wp->gy[i][j] = sym(r, a->elastic);
-			wp->reach = FMAX(wp->reach, fabsf(wp->gx[i][j]));
-			wp->reach = FMAX(wp->reach, fabsf(wp->gy[i][j]));
-		}
-	/* the cubic weights of a point sum in magnitude to <= 1.25 a side */
-	wp->reach *= 1.5625f;
-	if (th == 0 && s == 1 && asp == 1 && k == 0 && dx == 0 && dy == 0 &&
-	    !wp->elastic)
-		return 0;
-
-	/* forward: rotate(th) . shear(k) . diag(s asp, s / asp); inverse: */
+	p->warp = th != 0 || s != 1 || asp != 1 || k != 0 || dx != 0 ||
+	    dy != 0;
 	sx = 1 / (s * asp);
 	sy = asp / s;
 	c = cosf(th);
 	sn = sinf(th);
-	wp->m[0] = sx * (c + k * sn);
-	wp->m[1] = sx * (sn - k * c);
-	wp->m[3] = -sy * sn;
-	wp->m[4] = sy * c;
-	/* about the centre, after the shift */
+	p->m[0] = sx * (c + k * sn);
+	p->m[1] = sx * (sn - k * c);
+	p->m[3] = -sy * sn;
+	p->m[4] = sy * c;
 	cx = (w - 1) * 0.5f;
 	cy = (h - 1) * 0.5f;
-	wp->m[2] = cx - wp->m[0] * (cx + dx) - wp->m[1] * (cy + dy);
-	wp->m[5] = cy - wp->m[3] * (cx + dx) - wp->m[4] * (cy + dy);
-	return 1;
+	p->m[2] = cx - p->m[0] * (cx + dx) - p->m[1] * (cy + dy);
+	p->m[5] = cy - p->m[3] * (cx + dx) - p->m[4] * (cy + dy);
 }
 
+/* A GRID x GRID field of random displacements, uniform in +-elastic. */
 static void
-spline_init(struct spline *sp, int n)
+plan_elastic(struct plan *p, const struct augment *a, struct rng *r)
 {
-	float u, t, t2, t3;
-	int i, k;
+	int i, j;
 
-	for (i = 0; i < n; i++) {
-		u = n > 1 ? (float)i * (GRID - 1) / (n - 1) : 0;
-		k = (int)u;
-		if (k > GRID - 2)
-			k = GRID - 2;
-		t = u - k;
-		t2 = t * t;
-		t3 = t2 * t;
-		sp->w[i][0] = 0.5f * (-t3 + 2 * t2 - t);
-		sp->w[i][1] = 0.5f * (3 * t3 - 5 * t2 + 2);
-		sp->w[i][2] = 0.5f * (-3 * t3 + 4 * t2 + t);
-		sp->w[i][3] = 0.5f * (t3 - t2);
-		sp->k[i] = k - 1;
-	}
-}
-
-/* Control point j of a grid row, the ends repeated beyond the edge. */
-static float
-grid_at(const float *g, int j)
-{
-	return g[j < 0 ? 0 : j >= GRID ? GRID - 1 : j];
-}
-
-/* Interpolate every grid row of g along x in [x0, x1): rows[i][x]. */
-static void
-field_rows(float rows[GRID][MAXS], float g[GRID][GRID],
-    const struct spline *sp, int x0, int x1)
-{
-	int i, x, k;
-
-	for (i = 0; i < GRID; i++)
-		for (x = x0; x < x1; x++) {
-			k = sp->k[x];
-			rows[i][x] = sp->w[x][0] * grid_at(g[i], k) +
-			    sp->w[x][1] * grid_at(g[i], k + 1) +
-			    sp->w[x][2] * grid_at(g[i], k + 2) +
-			    sp->w[x][3] * grid_at(g[i], k + 3);
+	p->elastic = a->elastic > 0 && chance(r, a->elastic_p);
+	for (i = 0; p->elastic && i < GRID; i++)
+		for (j = 0; j < GRID; j++) {
+			p->gx[i][j] = sym(r, a->elastic);
+			p->gy[i][j] = sym(r, a->elastic);
 		}
+	p->warp |= p->elastic;
 }
 
-/* Row y of the field in [x0, x1) from the rows interpolated along x. */
 static void
-field_row(float *out, float rows[GRID][MAXS], const struct spline *sp,
-    int y, int x0, int x1)
+plan_draw(struct plan *p, const struct augment *a, struct rng *r, int w,
+    int h)
 {
-	const float *r0, *r1, *r2, *r3;
-	const float *wy = sp->w[y];
-	int k = sp->k[y], x;
+	float lo;
 
-	r0 = rows[k < 0 ? 0 : k];
-	r1 = rows[k + 1];
-	r2 = rows[k + 2];
-	r3 = rows[k + 3 > GRID - 1 ? GRID - 1 : k + 3];
-	for (x = x0; x < x1; x++)
-		out[x] = wy[0] * r0[x] + wy[1] * r1[x] + wy[2] * r2[x] +
-		    wy[3] * r3[x];
+	plan_thick(p, a, r);
+	plan_affine(p, a, r, w, h);
+	plan_elastic(p, a, r);
+	p->sigma = 0;
+	if (a->blur > 0 && chance(r, a->blur_p)) {
+		lo = a->blur < 0.6f ? a->blur / 2 : 0.3f;
+		p->sigma = rng_range(r, lo, a->blur);
+	}
+	p->k = 0;
+	if (a->ink > 0 && chance(r, a->ink_p))
+		p->k = expf(sym(r, a->ink)) - 1;
 }
-
 
 static int
 box_empty(const struct box *b)
@@ -196,7 +196,7 @@ box_grow(struct box *b, int d, int w, int h)
 	b->y1 = b->y1 + d > h ? h : b->y1 + d;
 }
 
-/* Add the pixels [x0, x1) of row y to b. */
+/* Add the pixels [x0, x1) of row y to b; rows come in increasing order. */
 static void
 box_add(struct box *b, int x0, int x1, int y)
 {
@@ -208,6 +208,84 @@ box_add(struct box *b, int x0, int x1, int y)
 	b->x0 = x0 < b->x0 ? x0 : b->x0;
 	b->x1 = x1 > b->x1 ? x1 : b->x1;
 	b->y1 = y + 1;
+}
+
+static void
+spline_init(struct spline *sp, int n)
+{
+	float c = n > 1 ? (float)(GRID - 1) / (n - 1) : 0, u, t, t2, t3;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		u = i * c;
+		k = (int)u;
+		k = k > GRID - 2 ? GRID - 2 : k;
+		t = u - k;
+		t2 = t * t;
+		t3 = t2 * t;
+		sp->w[i][0] = 0.5f * (-t3 + 2 * t2 - t);
+		sp->w[i][1] = 0.5f * (3 * t3 - 5 * t2 + 2);
+		sp->w[i][2] = 0.5f * (-3 * t3 + 4 * t2 + t);
+		sp->w[i][3] = 0.5f * (t3 - t2);
+		sp->k[i] = k - 1;
+	}
+}
+
+/* Interpolate each control row of g along x over the n pixels of a row,
+ * the end points repeated beyond the edges. */
+static void
+field_init(struct field *f, const float g[GRID][GRID],
+    const struct spline *sp, int n)
+{
+	float e[GRID + 2], v;
+	const float *gp;
+	int i, j, x;
+
+	for (i = 0; i < GRID; i++) {
+		e[0] = g[i][0];
+		for (j = 0; j < GRID; j++)
+			e[j + 1] = g[i][j];
+		e[GRID + 1] = g[i][GRID - 1];
+		f->max[i] = 0;
+		for (x = 0; x < n; x++) {
+			gp = e + sp->k[x] + 1;
+			v = sp->w[x][0] * gp[0] + sp->w[x][1] * gp[1] +
+			    sp->w[x][2] * gp[2] + sp->w[x][3] * gp[3];
+			f->rows[i][x] = v;
+			f->max[i] = FMAX(f->max[i], fabsf(v));
+		}
+	}
+}
+
+/* Control row k + i (0 <= i < 4) for output row y. */
+static int
+field_row(const struct spline *sp, int y, int i)
+{
+	int k = sp->k[y] + i;
+
+	return k < 0 ? 0 : k > GRID - 1 ? GRID - 1 : k;
+}
+
+/* Point f at the four control rows that make output row y. */
+static void
+field_pick(struct field *f, const struct spline *sp, int y)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		f->r[i] = f->rows[field_row(sp, y, i)];
+}
+
+/* A bound of the displacement of field f along output row y. */
+static float
+field_reach(const struct field *f, const struct spline *sp, int y)
+{
+	float e = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		e += fabsf(sp->w[y][i]) * f->max[field_row(sp, y, i)];
+	return e;
 }
 
 /* Narrow [*lo, *hi] to the x with l <= a x + c <= u. */
@@ -227,121 +305,171 @@ narrow(float a, float c, float l, float u, float *lo, float *hi)
 	*hi = FMIN(*hi, FMAX(t0, t1));
 }
 
-/* The pixels [*xa, *xb) of output row y that may map onto the ink box s
- * of the input (more, never fewer); 0 if there are none. */
+/*
+ * The pixels [*xa, *xb) of output row y whose affine input point lies
+ * within ex, ey of (x0 - 1, x1) x (y0 - 1, y1), where s is the box of the
+ * input: a bilinear sample is 0 outside that.  0 if there are none.  The
+ * margin of 0.01 pixel covers rounding, so with ex = ey = 0 every input
+ * point of the span is inside the zero border of the padded copy.
+ */
 static int
-row_span(const struct warp *wp, const struct box *s, int y, int w,
-    int *xa, int *xb)
+row_span(const float *m, const struct box *s, int y, int w, float ex,
+    float ey, int *xa, int *xb)
 {
-	const float *m = wp->m;
-	float e = wp->reach + 0.5f, lo = 0, hi = w - 1;
+	float lo = 0, hi = w - 1;
 
-	narrow(m[0], m[1] * y + m[2], s->x0 - 1 - e, s->x1 + e, &lo, &hi);
-	narrow(m[3], m[4] * y + m[5], s->y0 - 1 - e, s->y1 + e, &lo, &hi);
-	if (box_empty(s) || lo > hi) {
-		*xa = *xb = 0;
+	ex += 0.01f;
+	ey += 0.01f;
+	narrow(m[0], m[1] * y + m[2], s->x0 - 1 - ex, s->x1 + ex, &lo, &hi);
+	narrow(m[3], m[4] * y + m[5], s->y0 - 1 - ey, s->y1 + ey, &lo, &hi);
+	*xa = *xb = 0;
+	if (box_empty(s) || lo > hi)
 		return 0;
-	}
-	*xa = (int)lo - 1 < 0 ? 0 : (int)lo - 1;
-	*xb = (int)hi + 2 > w ? w : (int)hi + 2;
-	return 1;
+	*xa = (int)ceilf(lo);
+	*xb = (int)hi + 1;
+	return *xa < *xb;
 }
 
-/* Bilinear sample at input point (sx, sy) of pad, the image with a zero
- * border B wide (row length w + 2B).  Points off the image are clamped
- * into the border, where all four taps are 0: no branches. */
+/*
+ * Bilinear sample of pad (row length pw) at (ux, uy), which must lie in
+ * [0, pw - 1) x [0, rows - 1).  With taps in 0..1 each lerp a + f(b - a),
+ * 0 <= f < 1, is >= 0 even when rounded (the rounding is monotonic), but
+ * may pass 1 by an ulp: only that side is clamped.
+ */
 static inline float
-sample(const float *pad, int w, int h, float sx, float sy)
+sample_in(const float *pad, int pw, float ux, float uy)
 {
 	const float *p;
-	float ux = sx + B, uy = sy + B, fx, fy, t, b;
-	int pw = w + 2 * B, ix, iy;
+	float fx, fy, t, b;
+	int ix = (int)ux, iy = (int)uy;
 
-	ux = ux > 0 ? ux : 0;		/* NaN goes to 0 too */
-	uy = uy > 0 ? uy : 0;
-	ux = FMIN(ux, w + B);
-	uy = FMIN(uy, h + B);
-	ix = (int)ux;
-	iy = (int)uy;
 	fx = ux - ix;
 	fy = uy - iy;
 	p = pad + iy * pw + ix;
 	t = p[0] + fx * (p[1] - p[0]);
 	b = p[pw] + fx * (p[pw + 1] - p[pw]);
-	return t + fy * (b - t);
+	t += fy * (b - t);
+	return FMIN(t, 1);
 }
 
-/* Output row y, pixels [x0, x1), displaced by (ex, ey). */
-static void
-warp_row(float *o, const float *pad, int w, int h, const float *m, int y,
-    int x0, int x1, const float *ex, const float *ey)
+/* The same anywhere: points off the image are clamped into the zero
+ * border, where all four taps are 0 (NaN goes there too). */
+static inline float
+sample(const float *pad, int w, int h, float ux, float uy)
 {
-	float bx = m[1] * y + m[2], by = m[4] * y + m[5];
+	ux = ux > 0 ? ux : 0;
+	uy = uy > 0 ? uy : 0;
+	ux = FMIN(ux, w + B);
+	uy = FMIN(uy, h + B);
+	return sample_in(pad, w + 2 * B, ux, uy);
+}
+
+/* Output row y, pixels [x0, x1), through the affine map alone; the input
+ * point (x, y) is at (x + B, y + B) in pad. */
+static void
+warp_row(float *o, const float *pad, int w, const float *m, int y, int x0,
+    int x1)
+{
+	float ux = m[0] * x0 + m[1] * y + m[2] + B;
+	float uy = m[3] * x0 + m[4] * y + m[5] + B;
 	int x;
 
-	for (x = x0; x < x1; x++)
-		o[x] = sample(pad, w, h, m[0] * x + bx + ex[x],
-		    m[3] * x + by + ey[x]);
+	for (x = x0; x < x1; x++, ux += m[0], uy += m[3])
+		o[x] = sample_in(pad, w + 2 * B, ux, uy);
 }
 
-/* Resample pad, whose ink is in *bx, through wp into out; *bx becomes
- * the box of the output. */
+/* The same, displaced by the fields fx and fy picked for row y, whose
+ * weights along y are k. */
 static void
-warp_apply(float *out, const float *pad, int w, int h,
-    const struct warp *wp, struct box *bx)
+warp_row_elastic(float *o, const float *pad, int w, int h, const float *m,
+    int y, int x0, int x1, const struct field *fx, const struct field *fy,
+    const float *k)
 {
-	float rx[GRID][MAXS], ry[GRID][MAXS], ex[MAXS], ey[MAXS];
+	const float *a0 = fx->r[0], *a1 = fx->r[1], *a2 = fx->r[2];
+	const float *a3 = fx->r[3], *b0 = fy->r[0], *b1 = fy->r[1];
+	const float *b2 = fy->r[2], *b3 = fy->r[3];
+	float ux = m[0] * x0 + m[1] * y + m[2] + B;
+	float uy = m[3] * x0 + m[4] * y + m[5] + B;
+	int x;
+
+	for (x = x0; x < x1; x++, ux += m[0], uy += m[3])
+		o[x] = sample(pad, w, h,
+		    ux + k[0] * a0[x] + k[1] * a1[x] + k[2] * a2[x] +
+		    k[3] * a3[x],
+		    uy + k[0] * b0[x] + k[1] * b1[x] + k[2] * b2[x] +
+		    k[3] * b3[x]);
+}
+
+/* Resample pad, whose ink is in *bx, through the map of p into out; *bx
+ * becomes the box of the output. */
+static void
+warp_apply(float *out, const float *pad, int w, int h, const struct plan *p,
+    struct box *bx)
+{
+	struct field fx, fy;
 	struct spline spx, spy;
 	struct box ob = { 0, 0, 0, 0 };
-	int xa[MAXS], xb[MAXS], x, y;
+	float ex = 0, ey = 0;
+	int xa[MAXS], xb[MAXS], y;
 
 	memset(out, 0, (size_t)w * h * sizeof(*out));
-	for (y = 0; y < h; y++)
-		if (row_span(wp, bx, y, w, &xa[y], &xb[y]))
-			box_add(&ob, xa[y], xb[y], y);
-	*bx = ob;
-	if (box_empty(&ob))
-		return;
-	if (wp->elastic) {
+	if (p->elastic) {
 		spline_init(&spx, w);
 		spline_init(&spy, h);
-		field_rows(rx, wp->gx, &spx, ob.x0, ob.x1);
-		field_rows(ry, wp->gy, &spx, ob.x0, ob.x1);
-	} else
-		for (x = ob.x0; x < ob.x1; x++)
-			ex[x] = ey[x] = 0;
-	for (y = ob.y0; y < ob.y1; y++) {
-		if (wp->elastic) {
-			field_row(ex, rx, &spy, y, xa[y], xb[y]);
-			field_row(ey, ry, &spy, y, xa[y], xb[y]);
+		field_init(&fx, p->gx, &spx, w);
+		field_init(&fy, p->gy, &spx, w);
+	}
+	for (y = 0; y < h; y++) {
+		if (p->elastic) {
+			ex = field_reach(&fx, &spy, y);
+			ey = field_reach(&fy, &spy, y);
 		}
-		warp_row(out + y * w, pad, w, h, wp->m, y, xa[y], xb[y],
-		    ex, ey);
+		if (row_span(p->m, bx, y, w, ex, ey, &xa[y], &xb[y]))
+			box_add(&ob, xa[y], xb[y], y);
+	}
+	*bx = ob;
+	for (y = ob.y0; y < ob.y1 && !p->elastic; y++)
+		warp_row(out + y * w, pad, w, p->m, y, xa[y], xb[y]);
+	for (y = ob.y0; y < ob.y1 && p->elastic; y++) {
+		field_pick(&fx, &spy, y);
+		field_pick(&fy, &spy, y);
+		warp_row_elastic(out + y * w, pad, w, h, p->m, y, xa[y], xb[y],
+		    &fx, &fy, spy.w[y]);
 	}
 }
 
-/* Copy the w x h image in into the middle of pad, inside a zero border,
- * and find the box of its nonzero pixels. */
+/* Copy the w x h image in into the middle of pad, inside a zero border
+ * B wide, and find the box of its nonzero pixels (without a branch per
+ * pixel: or-ing the bits of each column and row). */
 static void
 pad_copy(float *pad, const float *in, int w, int h, struct box *bx)
 {
-	const float *row;
-	int pw = w + 2 * B, x, x0, x1, y;
+	uint32_t col[MAXS], row, v;
+	float *p;
+	int pw = w + 2 * B, x, y;
 
 	memset(pad, 0, (size_t)pw * (h + 2 * B) * sizeof(*pad));
+	memset(col, 0, sizeof(col));
 	*bx = (struct box){ 0, 0, 0, 0 };
 	for (y = 0; y < h; y++) {
-		row = in + y * w;
-		for (x0 = 0; x0 < w && row[x0] == 0; x0++)
-			continue;
-		if (x0 == w)
-			continue;
-		for (x1 = w; row[x1 - 1] == 0; x1--)
-			continue;
-		for (x = x0; x < x1; x++)
-			pad[(y + B) * pw + B + x] = row[x];
-		box_add(bx, x0, x1, y);
+		p = pad + (y + B) * pw + B;
+		row = 0;
+		for (x = 0; x < w; x++) {
+			memcpy(&v, in + y * w + x, sizeof(v));
+			p[x] = in[y * w + x];
+			v &= 0x7fffffff;		/* -0 is 0 */
+			col[x] |= v;
+			row |= v;
+		}
+		if (row != 0)
+			box_add(bx, 0, 1, y);
 	}
+	if (box_empty(bx))
+		return;
+	for (bx->x0 = 0; col[bx->x0] == 0; bx->x0++)
+		continue;
+	for (bx->x1 = w; col[bx->x1 - 1] == 0; bx->x1--)
+		continue;
 }
 
 /* The inverse of pad_copy. */
@@ -384,33 +512,21 @@ morph(float *dst, const float *pad, int w, const struct box *b, int op)
 		}
 }
 
-/* Maybe thicken or thin the strokes in pad (ink in *bx), blended with
- * the original by a random fraction; thin strokes keep >= 40% of their
- * ink.  0 if nothing was drawn. */
-static int
-thick(float *pad, int w, int h, const struct augment *a, struct rng *r,
-    struct box *bx)
+/* Blend the strokes in pad (ink in *bx) with their morph of p. */
+static void
+thick(float *pad, int w, int h, const struct plan *p, struct box *bx)
 {
-	float m[MAXS * MAXS], f, *p;
-	int pw = w + 2 * B, op, x, y;
+	float m[MAXS * MAXS], *q;
+	int pw = w + 2 * B, x, y;
 
-	if (!chance(r, a->thick_p))
-		return 0;
-	if (rng_uniform(r) < 0.5f) {
-		op = rng_uniform(r) < 0.5f ? 0 : 1;
-		f = rng_range(r, 0.3f, 1);
+	if (p->morph != 2)
 		box_grow(bx, 1, w, h);
-	} else {
-		op = 2;
-		f = rng_range(r, 0.2f, 0.6f);
-	}
-	morph(m, pad, w, bx, op);
+	morph(m, pad, w, bx, p->morph);
 	for (y = bx->y0; y < bx->y1; y++) {
-		p = pad + (y + B) * pw + B;
+		q = pad + (y + B) * pw + B;
 		for (x = bx->x0; x < bx->x1; x++)
-			p[x] += f * (m[y * w + x] - p[x]);
+			q[x] += p->mix * (m[y * w + x] - q[x]);
 	}
-	return 1;
 }
 
 /* Convolve the n values of in with the 2 rad + 1 taps k into out, zero
@@ -432,8 +548,9 @@ conv_line(float *out, const float *in, int n, const float *k, int rad,
 			out[x] += k[i] * buf[x + i];
 }
 
-/* Separable Gaussian of standard deviation sigma over the w x h image
- * im, zero outside; *bx grows by the kernel radius. */
+/* Separable Gaussian of standard deviation sigma (kernel radius
+ * ceil(2 sigma), at most MAXR) over the w x h image im, zero outside;
+ * *bx grows by the radius. */
 static void
 blur(float *im, int w, int h, float sigma, struct box *bx)
 {
@@ -462,30 +579,31 @@ blur(float *im, int w, int h, float sigma, struct box *bx)
 	}
 }
 
-/* Apply the ink tone curve v(1 + k)/(1 + kv), k > -1, and clamp to 0..1
- * inside b. */
+/* Clamp im to 0..1 inside b, after the ink tone curve v(1 + k)/(1 + kv)
+ * (k > -1: 0 and 1 stay put) if k is not 0. */
 static void
 tone(float *im, int w, const struct box *b, float k)
 {
-	float v;
+	float *p;
 	int x, y;
 
-	for (y = b->y0; y < b->y1; y++)
-		for (x = b->x0; x < b->x1; x++) {
-			v = im[y * w + x];
-			v = k != 0 ? v * (1 + k) / (1 + k * v) : v;
-			im[y * w + x] = FMIN(FMAX(v, 0), 1);
-		}
+	for (y = b->y0; y < b->y1; y++) {
+		p = im + y * w;
+		if (k != 0)
+			for (x = b->x0; x < b->x1; x++)
+				p[x] = p[x] * (1 + k) / (1 + k * p[x]);
+		for (x = b->x0; x < b->x1; x++)
+			p[x] = unit(p[x]);
+	}
 }
 
 void
 augment_digit(float *out, const float *in, int w, int h,
     const struct augment *a, struct rng *r)
 {
-	float pad[PADS * PADS], k = 0, lo;
-	struct warp wp;
+	float pad[PADS * PADS];
+	struct plan p;
 	struct box bx;
-	int changed;
 
 	if (w <= 0 || h <= 0)
 		return;
@@ -493,22 +611,21 @@ augment_digit(float *out, const float *in, int w, int h,
 		memcpy(out, in, (size_t)w * h * sizeof(*out));
 		return;
 	}
+	plan_draw(&p, a, r, w, h);
+	if (p.morph < 0 && !p.warp && p.sigma == 0 && p.k == 0) {
+		memcpy(out, in, (size_t)w * h * sizeof(*out));
+		return;
+	}
 	pad_copy(pad, in, w, h, &bx);
-	changed = thick(pad, w, h, a, r, &bx);
-	if (warp_draw(&wp, a, r, w, h)) {
-		warp_apply(out, pad, w, h, &wp, &bx);
-		changed = 1;
-	} else
+	if (p.morph >= 0)
+		thick(pad, w, h, &p, &bx);
+	if (p.warp)
+		warp_apply(out, pad, w, h, &p, &bx);
+	else
 		unpad(out, pad, w, h);
-	if (a->blur > 0 && chance(r, a->blur_p)) {
-		lo = a->blur < 0.6f ? a->blur / 2 : 0.3f;
-		blur(out, w, h, rng_range(r, lo, a->blur), &bx);
-		changed = 1;
-	}
-	if (a->ink > 0 && chance(r, a->ink_p)) {
-		k = expf(sym(r, a->ink)) - 1;
-		changed = 1;
-	}
-	if (changed)
-		tone(out, w, &bx, k);
+	if (p.sigma > 0)
+		blur(out, w, h, p.sigma, &bx);
+	/* samples are clamped already */
+	if (!p.warp || p.sigma > 0 || p.k != 0)
+		tone(out, w, &bx, p.k);
 }

@@ -5,22 +5,67 @@
 #include "batchnorm.h"
 #include "util.h"
 
+#define LANES 16        /* partial sums the compiler keeps in one vector */
+
+/* Sum of x and of x*x over n values, in LANES partial sums so that the
+ * loop vectorises without reassociating a single float accumulator. */
+static void
+sum2(const float *x, int n, float *s, float *q)
+{
+	float a[LANES] = { 0 }, b[LANES] = { 0 };
+	int j, l;
+
+	for (j = 0; j + LANES <= n; j += LANES)
+		for (l = 0; l < LANES; l++) {
+			a[l] += x[j + l];
+			b[l] += x[j + l] * x[j + l];
+		}
+	for (; j < n; j++) {
+		a[0] += x[j];
+		b[0] += x[j] * x[j];
+	}
+	*s = *q = 0;
+	for (l = 0; l < LANES; l++) {
+		*s += a[l];
+		*q += b[l];
+	}
+}
+
+/* Sum of g and of g*(x-m) over n values, the same way. */
+static void
+sum2g(const float *g, const float *x, float m, int n, float *s, float *q)
+{
+	float a[LANES] = { 0 }, b[LANES] = { 0 };
+	int j, l;
+
+	for (j = 0; j + LANES <= n; j += LANES)
+		for (l = 0; l < LANES; l++) {
+			a[l] += g[j + l];
+			b[l] += g[j + l] * (x[j + l] - m);
+		}
+	for (; j < n; j++) {
+		a[0] += g[j];
+		b[0] += g[j] * (x[j] - m);
+	}
+	*s = *q = 0;
+	for (l = 0; l < LANES; l++) {
+		*s += a[l];
+		*q += b[l];
+	}
+}
+
 /* in (N,C,HW) -> sum, sumsq (C) added to */
 void
 batchnorm_sums(double *sum, double *sumsq, const float *in, int n, int c,
     int hw)
 {
-	int i, ch, j;
+	int i, ch;
 
 	for (i = 0; i < n; i++)
 		for (ch = 0; ch < c; ch++) {
-			const float *x = in + ((size_t)i * c + ch) * hw;
-			float s = 0, q = 0;
+			float s, q;
 
-			for (j = 0; j < hw; j++) {
-				s += x[j];
-				q += x[j] * x[j];
-			}
+			sum2(in + ((size_t)i * c + ch) * hw, hw, &s, &q);
 			sum[ch] += s;
 			sumsq[ch] += q;
 		}
@@ -53,6 +98,7 @@ batchnorm_apply(float *out, const float *in, const float *scale,
 			float *y = out + ((size_t)i * c + ch) * hw;
 			float a = scale[ch], b = shift[ch];
 
+#pragma omp simd
 			for (j = 0; j < hw; j++)
 				y[j] = x[j] * a + b;
 		}
@@ -63,18 +109,14 @@ void
 batchnorm_bsums(double *dsum, double *dxsum, const float *dout,
     const float *in, const float *mean, int n, int c, int hw)
 {
-	int i, ch, j;
+	int i, ch;
 
 	for (i = 0; i < n; i++)
 		for (ch = 0; ch < c; ch++) {
-			const float *x = in + ((size_t)i * c + ch) * hw;
-			const float *g = dout + ((size_t)i * c + ch) * hw;
-			float m = mean[ch], s = 0, q = 0;
+			float s, q;
 
-			for (j = 0; j < hw; j++) {
-				s += g[j];
-				q += g[j] * (x[j] - m);
-			}
+			sum2g(dout + ((size_t)i * c + ch) * hw,
+			    in + ((size_t)i * c + ch) * hw, mean[ch], hw, &s, &q);
 			dsum[ch] += s;
 			dxsum[ch] += q;
 		}
@@ -98,6 +140,7 @@ batchnorm_bapply(float *din, const float *dout, const float *in,
 			float gm = (float)(dsum[ch] / count);
 			float k = (float)(dxsum[ch] / count) * is * is;
 
+#pragma omp simd
 			for (j = 0; j < hw; j++)
 				d[j] = a * (g[j] - gm - (x[j] - m) * k);
 		}

@@ -9,6 +9,28 @@ maxpool_out(int side, int k, int s)
 	return (side - k) / s + 1;
 }
 
+/* The common 2x2 window, stride 2, without branches; ties go to the
+ * first maximum in row order, as in the general loop. */
+static void
+pool2(float *out, int *arg, const float *ip, int w, int oh, int ow)
+{
+	int y, x, i0, i1, i2;
+	float a, b, c, d, m1, m2;
+
+	for (y = 0; y < oh; y++)
+		for (x = 0; x < ow; x++) {
+			i0 = 2 * y * w + 2 * x;
+			a = ip[i0], b = ip[i0 + 1], c = ip[i0 + w], d = ip[i0 + w + 1];
+			m1 = b > a ? b : a;
+			i1 = b > a ? i0 + 1 : i0;
+			m2 = d > c ? d : c;
+			i2 = d > c ? i0 + w + 1 : i0 + w;
+			out[y * ow + x] = m2 > m1 ? m2 : m1;
+			if (arg)
+				arg[y * ow + x] = m2 > m1 ? i2 : i1;
+		}
+}
+
 void
 maxpool_forward(float *out, int *arg, const float *in, int n, int c, int h,
     int w, int k, int s)
@@ -17,6 +39,12 @@ maxpool_forward(float *out, int *arg, const float *in, int n, int c, int h,
 	int pl, y, x, ky, kx, best, at;
 	float m, v;
 
+	if (k == 2 && s == 2) {
+		for (pl = 0; pl < n * c; pl++)
+			pool2(out + (size_t)pl * oh * ow, arg ? arg + (size_t)pl * oh *
+			    ow : NULL, in + (size_t)pl * h * w, w, oh, ow);
+		return;
+	}
 	for (pl = 0; pl < n * c; pl++) {
 		const float *ip = in + (size_t)pl * h * w;
 

@@ -207,6 +207,10 @@ shape_layers(struct net *n, char *err, int errlen)
 	n->nclass = n->l[n->nl - 1].oc;
 	if (n->nclass < 2 || n->nclass > 64)
 		return fail(err, errlen, "%d classes: want 2 to 64", n->nclass);
+	for (i = 0; i < n->nclass; i++)
+		n->labels[i] = "0123456789abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_+"[i];
+	n->labels[n->nclass] = '\0';
 	return 0;
 }
 

@@ -23,7 +23,7 @@ struct layer {
 #define NET_MAXT 64             /* tensors at most */
 
 struct tensor {
-	char name[24];
+	char name[40];
 	float *p;
 	int dim[4];             /* unused dimensions are 1 */
 	long n;
@@ -36,6 +36,7 @@ struct net {
 	char *arch;             /* normalised description, one line */
 	int in_c, in_h, in_w;   /* 1, 28, 28 */
 	int nclass;
+	char labels[65];        /* what each class prints as: "0123456789" */
 	int nl;
 	struct layer *l;
 	float *param, *grad;    /* trainable parameters, one block each */

@@ -30,11 +30,16 @@ struct nettrain {
 	float **mask;           /* dropout masks */
 	float **bn;             /* bn: mean, 1/std, scale, shift (4 x C) */
 	float **wp, **wtp;      /* conv: packed W and W^T */
-	float *dbuf[2];         /* gradients flowing back, ping-pong */
+	float *gb[2];           /* gradients at batch norm outputs (B, size) */
 	float *prob, *dlogit;
+	double **bnt;           /* bn: batch totals (2 x C), forward then back */
+	int *bound;             /* segment bounds: 0, each bn layer, nl */
+	int nbound;
+	float **scr;            /* per thread: two gradient buffers of an image */
+	long maxio;
 	float *sgrad;           /* per slice: a whole gradient */
 	double *part;           /* per slice: 2 x maxc partial sums */
-	double *tot;            /* their totals */
+	double *tot;
 	int maxc;
 	float **ws;             /* per thread workspace */
 	size_t wsz;
@@ -77,9 +82,15 @@ nettrain_free(struct nettrain *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->nthr; i++)
+	for (i = 0; i < t->nthr; i++) {
 		free(t->ws[i]);
+		free(t->scr[i]);
+	}
 	free(t->ws);
+	free(t->scr);
+	free(t->bnt[0]);
+	free(t->bnt);
+	free(t->bound);
 	free(t->fmem);
 	free(t->imem);
 	free(t->act);
@@ -124,8 +135,9 @@ layout(struct nettrain *t, const struct net *n, int b, float *f, int *in,
 			io += (size_t)b * outsize(L);
 		}
 	}
-	TAKE(t->dbuf[0], (long)b * maxio);
-	TAKE(t->dbuf[1], (long)b * maxio);
+	TAKE(t->gb[0], (long)b * maxio);
+	TAKE(t->gb[1], (long)b * maxio);
+	t->maxio = maxio;
 	TAKE(t->prob, (long)b * n->nclass);
 	TAKE(t->dlogit, (long)b * n->nclass);
 	TAKE(t->sgrad, (long)NSLICE * n->nparam);
@@ -161,14 +173,27 @@ build(const struct net *n, int b)
 	}
 	t->part = xcalloc((size_t)(NSLICE + 1) * 2 * t->maxc, sizeof(double));
 	t->tot = t->part + (size_t)NSLICE * 2 * t->maxc;
+	t->bnt = xcalloc(n->nl, sizeof(double *));
+	t->bnt[0] = xcalloc((size_t)n->nl * 2 * t->maxc, sizeof(double));
+	t->bound = xmalloc((n->nl + 2) * sizeof(int));
+	t->bound[t->nbound++] = 0;
+	for (i = 0; i < n->nl; i++) {
+		t->bnt[i] = t->bnt[0] + (size_t)i * 2 * t->maxc;
+		if (n->l[i].type == L_BN)
+			t->bound[t->nbound++] = i;
+	}
+	t->bound[t->nbound++] = n->nl;
 #ifdef _OPENMP
 	t->nthr = omp_get_max_threads();
 #else
 	t->nthr = 1;
 #endif
 	t->ws = xcalloc(t->nthr, sizeof(float *));
-	for (i = 0; i < t->nthr; i++)
+	t->scr = xcalloc(t->nthr, sizeof(float *));
+	for (i = 0; i < t->nthr; i++) {
 		t->ws[i] = xfloats(t->wsz);
+		t->scr[i] = xfloats(2 * ((t->maxio + 15) & ~15L));
+	}
 	return t;
 }
 
@@ -199,265 +224,286 @@ sg(const struct step *st, int s, const float *g)
 	return st->t->sgrad + (size_t)s * st->n->nparam + (g - st->n->grad);
 }
 
-/* Batch norm forward: statistics over the whole batch, from per-slice
- * sums added in slice order. */
+/* Layer i forward for image j of the batch. */
 static void
-bn_forward(const struct step *st, int i, const float *x, float *y)
+forward_image(const struct step *st, int i, int j)
 {
 	struct layer *L = &st->n->l[i];
 	struct nettrain *t = st->t;
-	int s, c, cnt, lo, hw = L->ih * L->iw, C = L->ic;
-	float *mean = t->bn[i], *inv = mean + C, *sc = inv + C, *sh = sc + C;
-
-#pragma omp for schedule(static)
-	for (s = 0; s < st->ns; s++) {
-		double *p = t->part + (size_t)s * 2 * t->maxc;
-
-		memset(p, 0, 2 * t->maxc * sizeof(double));
-		lo = slice(st->b, st->ns, s, &cnt);
-		batchnorm_sums(p, p + t->maxc, x + (size_t)lo * C * hw, cnt, C, hw);
-	}
-#pragma omp single
-	{
-		long count = (long)st->b * hw;
-
-		memset(t->tot, 0, 2 * t->maxc * sizeof(double));
-		for (s = 0; s < st->ns; s++)
-			for (c = 0; c < 2 * t->maxc; c++)
-				t->tot[c] += t->part[(size_t)s * 2 * t->maxc + c];
-		batchnorm_stats(mean, inv, t->tot, t->tot + t->maxc, count, C);
-		for (c = 0; c < C; c++) {
-			float var = 1 / (inv[c] * inv[c]) - BN_EPS;
-
-			sc[c] = L->w[c] * inv[c];
-			sh[c] = L->b[c] - mean[c] * sc[c];
-			L->mean[c] += BN_MOMENTUM * (mean[c] - L->mean[c]);
-			L->var[c] += BN_MOMENTUM *
-			    (var * count / MAX(count - 1, 1) - L->var[c]);
-		}
-	}
-#pragma omp for schedule(static)
-	for (s = 0; s < st->ns; s++) {
-		lo = slice(st->b, st->ns, s, &cnt);
-		batchnorm_apply(y + (size_t)lo * C * hw, x + (size_t)lo * C * hw,
-		    sc, sh, cnt, C, hw);
-	}
-}
-
-static void
-bn_backward(const struct step *st, int i, const float *x, const float *g,
-    float *d)
-{
-	struct layer *L = &st->n->l[i];
-	struct nettrain *t = st->t;
-	int s, c, cnt, lo, hw = L->ih * L->iw, C = L->ic;
-	float *mean = t->bn[i], *inv = mean + C;
-
-#pragma omp for schedule(static)
-	for (s = 0; s < st->ns; s++) {
-		double *p = t->part + (size_t)s * 2 * t->maxc;
-
-		memset(p, 0, 2 * t->maxc * sizeof(double));
-		lo = slice(st->b, st->ns, s, &cnt);
-		batchnorm_bsums(p, p + t->maxc, g + (size_t)lo * C * hw,
-		    x + (size_t)lo * C * hw, mean, cnt, C, hw);
-	}
-#pragma omp single
-	{
-		float *dg = sg(st, 0, L->dw), *db = sg(st, 0, L->db);
-
-		memset(t->tot, 0, 2 * t->maxc * sizeof(double));
-		for (s = 0; s < st->ns; s++)
-			for (c = 0; c < 2 * t->maxc; c++)
-				t->tot[c] += t->part[(size_t)s * 2 * t->maxc + c];
-		for (c = 0; c < C; c++) {
-			db[c] += (float)t->tot[c];
-			dg[c] += (float)(t->tot[t->maxc + c] * inv[c]);
-		}
-	}
-	if (d == NULL)
-		return;
-#pragma omp for schedule(static)
-	for (s = 0; s < st->ns; s++) {
-		lo = slice(st->b, st->ns, s, &cnt);
-		batchnorm_bapply(d + (size_t)lo * C * hw, g + (size_t)lo * C * hw,
-		    x + (size_t)lo * C * hw, L->w, mean, inv, t->tot,
-		    t->tot + t->maxc, (long)st->b * hw, cnt, C, hw);
-	}
-}
-
-/* One slice through layer i, forward. */
-static void
-forward_slice(const struct step *st, int i, int s, const float *x, float *y)
-{
-	struct layer *L = &st->n->l[i];
-	struct nettrain *t = st->t;
-	int cnt, lo = slice(st->b, st->ns, s, &cnt), j;
-	const float *xs = x + (size_t)lo * insize(L);
-	float *ys = y + (size_t)lo * outsize(L);
+	const float *x = (i ? t->act[i - 1] : st->images) + (size_t)j * insize(L);
+	float *y = t->act[i] + (size_t)j * outsize(L), *bn;
 	struct rng r;
 
 	switch (L->type) {
 	case L_CONV:
 		if (net_reference)
-			conv2d_forward_ref(ys, xs, L->w, L->b, cnt, L->ic, L->ih, L->iw,
+			conv2d_forward_ref(y, x, L->w, L->b, 1, L->ic, L->ih, L->iw,
 			    L->oc, L->k, L->s, L->p);
 		else
-			conv2d_forward(ys, xs, t->wp[i], L->b, cnt, L->ic, L->ih,
-			    L->iw, L->oc, L->k, L->s, L->p, 0, t->ws[tid()]);
+			conv2d_forward(y, x, t->wp[i], L->b, 1, L->ic, L->ih, L->iw,
+			    L->oc, L->k, L->s, L->p, 0, t->ws[tid()]);
 		break;
 	case L_DENSE:
 		if (net_reference)
-			dense_forward_ref(ys, xs, L->w, L->b, cnt, L->ic, L->oc);
+			dense_forward_ref(y, x, L->w, L->b, 1, L->ic, L->oc);
 		else
-			dense_forward(ys, xs, L->w, L->b, cnt, L->ic, L->oc,
-			    t->ws[tid()]);
-		break;
-	case L_RELU:
-		relu_forward(ys, xs, (size_t)cnt * outsize(L));
-		break;
-	case L_MAXPOOL:
-		maxpool_forward(ys, t->arg[i] + (size_t)lo * outsize(L), xs, cnt,
-		    L->ic, L->ih, L->iw, L->k, L->s);
-		break;
-	case L_DROPOUT:
-		for (j = 0; j < cnt; j++) {
-			rng_seed(&r, st->seed + 7919 * (i + 1),
-			    st->stream * 65536 + lo + j);
-			dropout_forward(ys + j * outsize(L),
-			    t->mask[i] + (size_t)(lo + j) * outsize(L),
-			    xs + j * outsize(L), outsize(L), L->rate, &r);
-		}
+			dense_forward(y, x, L->w, L->b, 1, L->ic, L->oc, t->ws[tid()]);
 		break;
 	case L_BN:
+		bn = t->bn[i];
+		batchnorm_apply(y, x, bn + 2 * L->ic, bn + 3 * L->ic, 1, L->ic,
+		    L->ih * L->iw);
+		break;
+	case L_RELU:
+		relu_forward(y, x, outsize(L));
+		break;
+	case L_MAXPOOL:
+		maxpool_forward(y, t->arg[i] + (size_t)j * outsize(L), x, 1, L->ic,
+		    L->ih, L->iw, L->k, L->s);
+		break;
+	case L_DROPOUT:
+		rng_seed(&r, st->seed + 7919 * (i + 1), st->stream * 65536 + j);
+		dropout_forward(y, t->mask[i] + (size_t)j * outsize(L), x,
+		    outsize(L), L->rate, &r);
 		break;
 	}
 }
 
-/* One slice back through layer i: g is the gradient of its output, d
- * receives that of its input (NULL: not needed). */
+/* Layer i backward for image j of slice s: g is the gradient of its
+ * output, d receives that of its input (NULL: not needed; may be g for
+ * layers that work in place). */
 static void
-backward_slice(const struct step *st, int i, int s, const float *x,
-    const float *g, float *d)
+backward_image(const struct step *st, int i, int j, int s, const float *g,
+    float *d)
 {
 	struct layer *L = &st->n->l[i];
 	struct nettrain *t = st->t;
-	int cnt, lo = slice(st->b, st->ns, s, &cnt);
-	size_t oi = (size_t)lo * insize(L), oo = (size_t)lo * outsize(L);
-	float *ds = d ? d + oi : NULL;
+	const float *x = (i ? t->act[i - 1] : st->images) + (size_t)j * insize(L);
+	size_t oo = (size_t)j * outsize(L);
+	const float *bn;
 
 	switch (L->type) {
 	case L_CONV:
 		if (net_reference)
-			conv2d_backward_ref(ds, sg(st, s, L->dw), sg(st, s, L->db),
-			    g + oo, x + oi, L->w, cnt, L->ic, L->ih, L->iw, L->oc, L->k,
-			    L->s, L->p);
+			conv2d_backward_ref(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
+			    L->w, 1, L->ic, L->ih, L->iw, L->oc, L->k, L->s, L->p);
 		else
-			conv2d_backward(ds, sg(st, s, L->dw), sg(st, s, L->db),
-			    g + oo, x + oi, t->wtp[i], cnt, L->ic, L->ih, L->iw, L->oc,
-			    L->k, L->s, L->p, t->ws[tid()]);
+			conv2d_backward(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
+			    t->wtp[i], 1, L->ic, L->ih, L->iw, L->oc, L->k, L->s, L->p,
+			    t->ws[tid()]);
 		break;
 	case L_DENSE:
 		if (net_reference)
-			dense_backward_ref(ds, sg(st, s, L->dw), sg(st, s, L->db),
-			    g + oo, x + oi, L->w, cnt, L->ic, L->oc);
+			dense_backward_ref(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
+			    L->w, 1, L->ic, L->oc);
 		else
-			dense_backward(ds, sg(st, s, L->dw), sg(st, s, L->db),
-			    g + oo, x + oi, L->w, cnt, L->ic, L->oc, t->ws[tid()]);
-		break;
-	case L_RELU:
-		if (ds)
-			relu_backward(ds, g + oo, t->act[i] + oo,
-			    (size_t)cnt * outsize(L));
-		break;
-	case L_MAXPOOL:
-		if (ds)
-			maxpool_backward(ds, g + oo, t->arg[i] + oo, cnt, L->ic, L->ih,
-			    L->iw, L->k, L->s);
-		break;
-	case L_DROPOUT:
-		if (ds)
-			dropout_backward(ds, g + oo, t->mask[i] + oo,
-			    (size_t)cnt * outsize(L));
+			dense_backward(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
+			    L->w, 1, L->ic, L->oc, t->ws[tid()]);
 		break;
 	case L_BN:
+		bn = t->bn[i];
+		if (d)
+			batchnorm_bapply(d, g, x, L->w, bn, bn + L->ic, t->bnt[i],
+			    t->bnt[i] + t->maxc, (long)st->b * L->ih * L->iw, 1,
+			    L->ic, L->ih * L->iw);
+		break;
+	case L_RELU:
+		if (d)
+			relu_backward(d, g, t->act[i] + oo, outsize(L));
+		break;
+	case L_MAXPOOL:
+		if (d)
+			maxpool_backward(d, g, t->arg[i] + oo, 1, L->ic, L->ih, L->iw,
+			    L->k, L->s);
+		break;
+	case L_DROPOUT:
+		if (d)
+			dropout_backward(d, g, t->mask[i] + oo, outsize(L));
 		break;
 	}
 }
 
+/* Sum the slices' partial sums into tot, in slice order. */
 static void
-forward(const struct step *st)
+total(const struct step *st, double *tot, int c)
 {
-	struct net *n = st->n;
-	const float *x = st->images;
-	int i, s;
+	struct nettrain *t = st->t;
+	int s, k;
 
-	for (i = 0; i < n->nl; i++) {
-		if (n->l[i].type == L_BN)
-			bn_forward(st, i, x, st->t->act[i]);
-		else {
-#pragma omp for schedule(static)
-			for (s = 0; s < st->ns; s++)
-				forward_slice(st, i, s, x, st->t->act[i]);
+	memset(tot, 0, 2 * t->maxc * sizeof(double));
+	for (s = 0; s < st->ns; s++)
+		for (k = 0; k < c; k++) {
+			tot[k] += t->part[(size_t)s * 2 * t->maxc + k];
+			tot[t->maxc + k] += t->part[(size_t)s * 2 * t->maxc +
+			    t->maxc + k];
 		}
-		x = st->t->act[i];
+}
+
+/* Batch norm i's statistics from the batch totals of its input. */
+static void
+bn_stats(const struct step *st, int i)
+{
+	struct layer *L = &st->n->l[i];
+	struct nettrain *t = st->t;
+	long count = (long)st->b * L->ih * L->iw;
+	float *mean = t->bn[i], *inv = mean + L->ic, *sc = inv + L->ic;
+	float *sh = sc + L->ic, var;
+	double *tot = t->bnt[i];
+	int c;
+
+	total(st, tot, L->ic);
+	batchnorm_stats(mean, inv, tot, tot + t->maxc, count, L->ic);
+	for (c = 0; c < L->ic; c++) {
+		var = 1 / (inv[c] * inv[c]) - BN_EPS;
+		sc[c] = L->w[c] * inv[c];
+		sh[c] = L->b[c] - mean[c] * sc[c];
+		L->mean[c] += BN_MOMENTUM * (mean[c] - L->mean[c]);
+		L->var[c] += BN_MOMENTUM * (var * count / MAX(count - 1, 1) -
+		    L->var[c]);
 	}
 }
 
-static void
-loss(const struct step *st, float smooth)
+/* Softmax and cross-entropy for image j; correct answers counted in *ok. */
+static double
+loss_image(const struct step *st, int j, float smooth, int *ok)
 {
 	struct nettrain *t = st->t;
-	const float *logit = t->act[st->n->nl - 1];
-	int s, cnt, lo, j, c, k = st->n->nclass, best;
+	int k = st->n->nclass, c, best = 0;
+	const float *z = t->act[st->n->nl - 1] + (size_t)j * k;
+	float *p = t->prob + (size_t)j * k;
 
+	softmax_forward(p, z, 1, k);
+	for (c = 1; c < k; c++)
+		if (p[c] > p[best])
+			best = c;
+	*ok += best == st->labels[j];
+	return softmax_xent(t->dlogit + (size_t)j * k, p, st->labels + j, 1, k,
+	    smooth, 1.0f / st->b);
+}
+
+/* Forward, one segment of layers between batch norms at a time: each
+ * image goes through the whole segment while it is in cache, and adds
+ * its part of the next batch norm's sums. */
+static void
+forward(const struct step *st, float smooth)
+{
+	struct nettrain *t = st->t;
+	const struct layer *L;
+	int g, lo, hi, s, j, cnt, first, last = st->n->nl;
+
+	for (g = 0; g + 1 < t->nbound; g++) {
+		lo = t->bound[g], hi = t->bound[g + 1];
 #pragma omp for schedule(static)
-	for (s = 0; s < st->ns; s++) {
-		lo = slice(st->b, st->ns, s, &cnt);
-		softmax_forward(t->prob + (size_t)lo * k, logit + (size_t)lo * k,
-		    cnt, k);
-		t->sloss[s] = softmax_xent(t->dlogit + (size_t)lo * k,
-		    t->prob + (size_t)lo * k, st->labels + lo, cnt, k, smooth,
-		    1.0f / st->b);
-		t->scorrect[s] = 0;
-		for (j = lo; j < lo + cnt; j++) {
-			const float *p = t->prob + (size_t)j * k;
+		for (s = 0; s < st->ns; s++) {
+			double *p = t->part + (size_t)s * 2 * t->maxc;
 
-			for (best = 0, c = 1; c < k; c++)
-				if (p[c] > p[best])
-					best = c;
-			t->scorrect[s] += best == st->labels[j];
+			memset(p, 0, 2 * t->maxc * sizeof(double));
+			t->sloss[s] = 0, t->scorrect[s] = 0;
+			first = slice(st->b, st->ns, s, &cnt);
+			for (j = first; j < first + cnt; j++) {
+				for (int i = lo; i < hi; i++)
+					forward_image(st, i, j);
+				if (hi < last) {
+					L = &st->n->l[hi];
+					batchnorm_sums(p, p + t->maxc, (hi ? t->act[hi - 1] :
+					    st->images) + (size_t)j * insize(L), 1, L->ic,
+					    L->ih * L->iw);
+				} else
+					t->sloss[s] += loss_image(st, j, smooth,
+					    &t->scorrect[s]);
+			}
 		}
+		if (hi < last) {
+#pragma omp single
+			bn_stats(st, hi);
+		}
+	}
+}
+
+/* Batch norm i's parameter gradients from the batch totals of its
+ * output's gradient. */
+static void
+bn_grads(const struct step *st, int i)
+{
+	struct layer *L = &st->n->l[i];
+	struct nettrain *t = st->t;
+	float *dg = sg(st, 0, L->dw), *db = sg(st, 0, L->db);
+	float *inv = t->bn[i] + L->ic;
+	double *tot = t->bnt[i];
+	int c;
+
+	total(st, tot, L->ic);
+	for (c = 0; c < L->ic; c++) {
+		db[c] += (float)tot[c];
+		dg[c] += (float)(tot[t->maxc + c] * inv[c]);
+	}
+}
+
+/* Backward over the segment (lo, hi] for image j of slice s; gin is the
+ * gradient at the top, gout receives it at batch norm lo's output. */
+static void
+back_segment(const struct step *st, int lo, int hi, int j, int s,
+    const float *gin, float *gout)
+{
+	struct nettrain *t = st->t;
+	float *a = t->scr[tid()], *b = a + ((t->maxio + 15) & ~15L), *d;
+	const float *g = gin;
+	int i, stop = st->n->l[lo].type == L_BN ? lo : -1;
+
+	for (i = hi; i > stop; i--) {
+		if (i == 0)
+			d = NULL;
+		else if (i - 1 == stop)
+			d = gout;
+		else if (inplace(&st->n->l[i], i))
+			d = (float *)g;
+		else
+			d = g == a ? b : a;
+		backward_image(st, i, j, s, g, d);
+		g = d;
 	}
 }
 
 static void
 backward(const struct step *st)
 {
-	struct net *n = st->n;
 	struct nettrain *t = st->t;
-	const float *g = t->dlogit, *x;
-	float *d;
-	int i, s;
+	const struct layer *L;
+	int g, lo, hi, s, j, cnt, first, k = st->n->nclass, cur = 0;
+	size_t sz;
+	const float *gin;
+	float *gout;
 
-	for (i = n->nl - 1; i >= 0; i--) {
-		x = i ? t->act[i - 1] : st->images;
-		if (i == 0)
-			d = NULL;
-		else if (inplace(&n->l[i], i))
-			d = (float *)g;
-		else
-			d = g == t->dbuf[0] ? t->dbuf[1] : t->dbuf[0];
-		if (n->l[i].type == L_BN)
-			bn_backward(st, i, x, g, d);
-		else {
+	for (g = t->nbound - 2; g >= 0; g--) {
+		lo = t->bound[g], hi = t->bound[g + 1];
+		if (lo == hi)
+			continue;       /* a batch norm first: nothing below it */
+		L = &st->n->l[lo];
 #pragma omp for schedule(static)
-			for (s = 0; s < st->ns; s++)
-				backward_slice(st, i, s, x, g, d);
+		for (s = 0; s < st->ns; s++) {
+			double *p = t->part + (size_t)s * 2 * t->maxc;
+
+			memset(p, 0, 2 * t->maxc * sizeof(double));
+			first = slice(st->b, st->ns, s, &cnt);
+			for (j = first; j < first + cnt; j++) {
+				sz = hi < st->n->nl ? insize(&st->n->l[hi]) : 0;
+				gin = hi < st->n->nl ? t->gb[cur] + j * sz :
+				    t->dlogit + (size_t)j * k;
+				gout = t->gb[!cur] + (size_t)j * outsize(L);
+				back_segment(st, lo, hi == st->n->nl ? hi - 1 : hi, j, s,
+				    gin, gout);
+				if (L->type == L_BN)
+					batchnorm_bsums(p, p + t->maxc, gout,
+					    (lo ? t->act[lo - 1] : st->images) +
+					    (size_t)j * insize(L), t->bn[lo], 1, L->ic,
+					    L->ih * L->iw);
+			}
 		}
-		if (d == NULL)
-			break;
-		g = d;
+		if (L->type == L_BN) {
+#pragma omp single
+			bn_grads(st, lo);
+		}
+		cur = !cur;
 	}
 }
 
@@ -532,8 +578,7 @@ nettrain_step(struct net *n, const float *images, const unsigned char *labels,
 #pragma omp parallel
 	{
 		prepare(&st);
-		forward(&st);
-		loss(&st, smooth);
+		forward(&st, smooth);
 		backward(&st);
 		reduce(&st);
 	}

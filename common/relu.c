@@ -1,13 +1,16 @@
 /* relu: max(0, x) */
 #include "relu.h"
 
+/* Plain selects, no branches: both loops vectorise, also in place
+ * (the simd pragma tells the compiler that element i touches only i). */
 void
 relu_forward(float *out, const float *in, size_t n)
 {
 	size_t i;
 
+#pragma omp simd
 	for (i = 0; i < n; i++)
-		out[i] = in[i] > 0 ? in[i] : 0;
+		out[i] = in[i] > 0 ? in[i] : 0.0f;
 }
 
 void
@@ -15,6 +18,7 @@ relu_backward(float *din, const float *dout, const float *out, size_t n)
 {
 	size_t i;
 
+#pragma omp simd
 	for (i = 0; i < n; i++)
-		din[i] = out[i] > 0 ? dout[i] : 0;
+		din[i] = out[i] > 0 ? dout[i] : 0.0f;
 }

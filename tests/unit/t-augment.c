@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "augment.h"
 #include "rng.h"
@@ -385,6 +386,18 @@ test_shapes(void)
 	ok(good, "a 20x40 image stays in range and in place");
 }
 
+/* Seconds of processor time used by this thread. */
+static double
+cputime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* 100000 calls at strength 1 in 5 rounds; the fastest round counts, as
+ * other processes may share the processor. */
 static void
 test_speed(void)
 {
@@ -392,20 +405,24 @@ test_speed(void)
 	struct augment a;
 	struct rng r;
 	float out[N];
-	double t;
-	int k, n = 100000;
+	double t, best = 1e9, wall = util_now();
+	int k, j, n = 20000;
 
 	augment_init(&a, 1);
 	for (k = 0; k < 16; k++)
 		synth(in[k], k, 0.6f + 0.06f * k);
-	t = util_now();
-	for (k = 0; k < n; k++) {
-		rng_seed(&r, 21, k);
-		augment_digit(out, in[k % 16], W, W, &a, &r);
+	for (j = 0; j < 5; j++) {
+		t = cputime();
+		for (k = 0; k < n; k++) {
+			rng_seed(&r, 21, j * n + k);
+			augment_digit(out, in[k % 16], W, W, &a, &r);
+		}
+		best = fmin(best, cputime() - t);
 	}
-	t = util_now() - t;
-	diag("speed: %.2f us per 28x28 image at strength 1 (%d calls)",
-	    1e6 * t / n, n);
+	wall = util_now() - wall;
+	diag("speed: %.2f us per 28x28 image at strength 1 (best of 5 x %d "
+	    "calls; %.2f us by the wall clock)", 1e6 * best / n, n,
+	    1e6 * wall / (5 * n));
 }
 
 /* The first image of each label 0..9 in MNIST into digits; how many. */

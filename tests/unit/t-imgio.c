@@ -54,9 +54,9 @@ readall(const void *buf, size_t len, long maxpix, long *nimg, char *err)
 static void
 test_meta(void)
 {
-	struct meta m = { 0 }, d = { 0 };
-	char key[16], val[256];
-	int i, rc;
+	struct meta m = { 0 };
+	char val[256];
+	int rc;
 
 	ok(meta_set(&m, "src", "scan7.png") == 0 &&
 	    strcmp(meta_get(&m, "src"), "scan7.png") == 0, "meta_set, meta_get");
@@ -84,7 +84,20 @@ test_meta(void)
 	ok(rc == 0 && meta_set(&m, "k", val) < 0,
 	    "a line of %d bytes fits, %d does not", META_LINE - 1, META_LINE);
 	ok(meta_setf(&m, "long", "%0250d", 1) < 0, "meta_setf too long");
+	meta_clear(&m);
+}
 
+/* meta_getl, meta_copy, meta_clear, META_MAX */
+static void
+test_meta_more(void)
+{
+	struct meta m = { 0 }, d = { 0 };
+	char key[16];
+	int i, rc;
+
+	meta_set(&m, "src", "a.png");
+	meta_set(&m, "idx", "3");
+	meta_set(&m, "empty", "");
 	meta_set(&m, "n", "42");
 	meta_set(&m, "neg", "-7");
 	meta_set(&m, "junk", "4x");
@@ -100,7 +113,8 @@ test_meta(void)
 	meta_copy(&d, &m);
 	ok(d.n == m.n + 1 && strcmp(meta_get(&d, "idx"), "3") == 0 &&
 	    strcmp(meta_get(&d, "own"), "yes") == 0 &&
-	    strcmp(d.key[2], "src") == 0, "meta_copy");
+	    strcmp(d.key[2], "src") == 0 && strcmp(d.key[3], "empty") == 0,
+	    "meta_copy");
 	meta_clear(&d);
 	ok(d.n == 0 && meta_get(&d, "own") == NULL, "meta_clear");
 	meta_clear(&m);
@@ -560,6 +574,7 @@ int
 main(void)
 {
 	test_meta();
+	test_meta_more();
 	test_img();
 	test_roundtrip();
 	test_mixed();

@@ -1,0 +1,140 @@
+/* classify: one digit image to the net's answer, and the answers printed
+ * the ways cnn-infer(1) documents (plain, TSV, JSON) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "norm.h"
+#include "util.h"
+
+long
+classify_prepare(float *out, const struct img *im)
+{
+	struct img *g = img_grey(im);
+	size_t i, n = (size_t)g->w * g->h;
+	long ink = -1;
+
+	if (norm_is_dark_on_light(g->px, g->w, g->h, g->w))
+		for (i = 0; i < n; i++)
+			g->px[i] = 255 - g->px[i];
+	if (g->w == NORM_SIZE && g->h == NORM_SIZE)
+		for (i = 0; i < n; i++)
+			out[i] = g->px[i] * (1.0f / 255);
+	else
+		ink = norm_digit(out, g->px, g->w, g->h, g->w);
+	img_free(g);
+	return ink;
+}
+
+void
+classify_top(struct digit *d, const float *prob, int nclass, int k,
+    float threshold)
+{
+	int i, j, c;
+
+	k = MIN(MIN(k, nclass), CLASSIFY_TOP);
+	d->ntop = 0;
+	for (c = 0; c < nclass; c++) {
+		/* insertion into the sorted top k */
+		for (i = d->ntop; i > 0 && d->top[i - 1].p < prob[c]; i--)
+			if (i < k)
+				d->top[i] = d->top[i - 1];
+		if (i < k) {
+			d->top[i].cls = c;
+			d->top[i].p = prob[c];
+			if (d->ntop < k)
+				d->ntop++;
+		}
+	}
+	for (j = d->ntop; j < k; j++)
+		d->top[j].cls = -1, d->top[j].p = 0;
+	d->reject = d->top[0].p < threshold;
+}
+
+int
+classify_char(const struct net *n, const struct digit *d)
+{
+	return d->reject ? '?' : n->labels[d->top[0].cls];
+}
+
+void
+classify_plain(FILE *fp, const struct net *n, const struct digit *d, int cnt)
+{
+	int i;
+
+	for (i = 0; i < cnt; i++) {
+		if (i > 0 && d[i].line != d[i - 1].line)
+			putc(' ', fp);
+		putc(classify_char(n, &d[i]), fp);
+	}
+	putc('\n', fp);
+}
+
+void
+classify_tsv(FILE *fp, const struct net *n, const struct digit *d, int cnt)
+{
+	int i, j;
+
+	for (i = 0; i < cnt; i++) {
+		fprintf(fp, "%ld\t%d\t%d\t%d\t%d\t%d\t%d\t%c\t%.4f", d[i].img,
+		    d[i].line, d[i].idx, d[i].box[0], d[i].box[1], d[i].box[2],
+		    d[i].box[3], classify_char(n, &d[i]), d[i].top[0].p);
+		for (j = 1; j < d[i].ntop; j++)
+			fprintf(fp, "\t%c\t%.4f", n->labels[d[i].top[j].cls],
+			    d[i].top[j].p);
+		putc('\n', fp);
+	}
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void
+json_string(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			putc(c, fp);
+	}
+	putc('"', fp);
+}
+
+void
+classify_json(FILE *fp, const struct net *n, long img, const char *src,
+    const struct digit *d, int cnt)
+{
+	char text[2 * 4096 + 1];
+	int i, j, t = 0;
+
+	for (i = 0; i < cnt && t < (int)sizeof(text) - 2; i++) {
+		if (i > 0 && d[i].line != d[i - 1].line)
+			text[t++] = ' ';
+		text[t++] = (char)classify_char(n, &d[i]);
+	}
+	text[t] = '\0';
+	fprintf(fp, "{\"image\":%ld,", img);
+	if (src) {
+		fputs("\"source\":", fp);
+		json_string(fp, src);
+		putc(',', fp);
+	}
+	fputs("\"text\":", fp);
+	json_string(fp, text);
+	fputs(",\"digits\":[", fp);
+	for (i = 0; i < cnt; i++) {
+		fprintf(fp, "%s{\"line\":%d,\"index\":%d,\"box\":[%d,%d,%d,%d],"
+		    "\"digit\":\"%c\",\"confidence\":%.4f,\"top\":[", i ? "," : "",
+		    d[i].line, d[i].idx, d[i].box[0], d[i].box[1], d[i].box[2],
+		    d[i].box[3], classify_char(n, &d[i]), d[i].top[0].p);
+		for (j = 0; j < d[i].ntop; j++)
+			fprintf(fp, "%s{\"digit\":\"%c\",\"p\":%.4f}", j ? "," : "",
+			    n->labels[d[i].top[j].cls], d[i].top[j].p);
+		fputs("]}", fp);
+	}
+	fputs("]}\n", fp);
+}

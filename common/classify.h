@@ -1,0 +1,50 @@
+/* classify: one digit image to the net's answer, and the answers printed
+ * the ways cnn-infer(1) documents (plain, TSV, JSON) */
+#ifndef CLASSIFY_H
+#define CLASSIFY_H
+
+#include <stdio.h>
+
+#include "img.h"
+#include "net.h"
+
+#define CLASSIFY_TOP 10         /* most answers kept per digit */
+
+struct guess {
+	int cls;
+	float p;
+};
+
+struct digit {
+	long img;               /* index of the source image in the stream */
+	int line, idx;          /* line of writing, index within the line */
+	int box[4];             /* x y w h in source pixels */
+	struct guess top[CLASSIFY_TOP];   /* best first */
+	int ntop;
+	int reject;             /* best below the threshold: prints as '?' */
+};
+
+/* An image of one digit in the net's input form (28x28, 0..1, white ink
+ * on black): grey; inverted when its border is light; used as it is when
+ * 28x28, else normalised the MNIST way (norm.h).  Returns the ink pixels
+ * found (0: blank, out all zero) or -1 when the image is 28x28 (taken as
+ * already normalised). */
+long classify_prepare(float *out, const struct img *im);
+/* Fill d->top with the k best classes of prob and set d->reject. */
+void classify_top(struct digit *d, const float *prob, int nclass, int k,
+    float threshold);
+/* The character d prints as: its label, or '?' if rejected. */
+int classify_char(const struct net *n, const struct digit *d);
+/* One source image's digits (in reading order) as a line of text: lines
+ * of writing separated by one space. */
+void classify_plain(FILE *fp, const struct net *n, const struct digit *d,
+    int cnt);
+/* One TSV row per digit: image, line, index, x, y, w, h, digit,
+ * confidence, then the runners-up and their confidences. */
+void classify_tsv(FILE *fp, const struct net *n, const struct digit *d,
+    int cnt);
+/* One JSON object on one line for a source image. */
+void classify_json(FILE *fp, const struct net *n, long img, const char *src,
+    const struct digit *d, int cnt);
+
+#endif

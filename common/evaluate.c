@@ -1,0 +1,144 @@
+/* evaluate: a net's accuracy on a labelled set, the confusion matrix,
+ * and a picture of the digits it got wrong */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluate.h"
+#include "netrun.h"
+#include "util.h"
+
+#define PIX 784
+#define CHUNK 2000
+#define COLS 20                 /* cells per row of the grid */
+#define CELL 32                 /* 28 pixels and a margin */
+#define CAPTION 8
+
+void
+evaluate_run(struct evaluation *e, struct net *n, const struct dataset *d)
+{
+	float *x = xfloats((size_t)CHUNK * PIX);
+	float *p = xfloats((size_t)CHUNK * n->nclass);
+	double t0, l = 0;
+	int i, j, c, cnt, best;
+
+	memset(e, 0, sizeof(*e));
+	e->nclass = n->nclass;
+	e->n = d->n;
+	e->pred = xmalloc(d->n ? d->n : 1);
+	e->p = xmalloc((d->n ? d->n : 1) * sizeof(float));
+	for (i = 0; i < d->n; i += CHUNK) {
+		cnt = MIN(CHUNK, d->n - i);
+		for (j = 0; j < cnt * PIX; j++)
+			x[j] = d->x[(size_t)i * PIX + j] * (1.0f / 255);
+		t0 = util_now();
+		netrun_infer(n, p, x, cnt);
+		e->secs += util_now() - t0;
+		for (j = 0; j < cnt; j++) {
+			const float *q = p + (size_t)j * n->nclass;
+
+			for (best = 0, c = 1; c < n->nclass; c++)
+				if (q[c] > q[best])
+					best = c;
+			e->pred[i + j] = (unsigned char)best;
+			e->p[i + j] = q[best];
+			e->right += best == d->y[i + j];
+			if (d->y[i + j] < 64)
+				e->conf[d->y[i + j]][best]++;
+			l -= log(fmax(d->y[i + j] < n->nclass ? q[d->y[i + j]] : 0,
+			    1e-30));
+		}
+	}
+	e->loss = d->n ? l / d->n : 0;
+	free(x);
+	free(p);
+}
+
+void
+evaluate_free(struct evaluation *e)
+{
+	free(e->pred);
+	free(e->p);
+	e->pred = NULL;
+	e->p = NULL;
+}
+
+void
+evaluate_print(FILE *fp, const struct evaluation *e, const struct net *n,
+    int threads)
+{
+	long tot;
+	int i, j;
+
+	fprintf(fp, "accuracy %.2f%% (%ld/%ld)\n", e->n ? 100.0 * e->right /
+	    e->n : 0, e->right, e->n);
+	fprintf(fp, "loss %.4f\n", e->loss);
+	fprintf(fp, "\nclass\tcorrect\ttotal\taccuracy\n");
+	for (i = 0; i < e->nclass; i++) {
+		for (tot = 0, j = 0; j < e->nclass; j++)
+			tot += e->conf[i][j];
+		fprintf(fp, "%c\t%ld\t%ld\t%.2f%%\n", n->labels[i], e->conf[i][i],
+		    tot, tot ? 100.0 * e->conf[i][i] / tot : 0);
+	}
+	fprintf(fp, "\nconfusion (rows: true class, columns: answer)\n ");
+	for (j = 0; j < e->nclass; j++)
+		fprintf(fp, "\t%c", n->labels[j]);
+	putc('\n', fp);
+	for (i = 0; i < e->nclass; i++) {
+		fprintf(fp, "%c", n->labels[i]);
+		for (j = 0; j < e->nclass; j++)
+			fprintf(fp, "\t%ld", e->conf[i][j]);
+		putc('\n', fp);
+	}
+	fprintf(fp, "\nspeed %.0f images/s (%.3f s, %d thread%s)\n",
+	    e->secs > 0 ? e->n / e->secs : 0, e->secs, threads,
+	    threads == 1 ? "" : "s");
+}
+
+/* A 3x5 font for the captions: digits, then '>' and '?'. */
+static const unsigned short font[12] = {
+	075557, 022222, 071747, 071717, 055711, 074717, 074757, 071111,
+	075757, 075717, 042124, 071202
+};
+
+static void
+glyph(unsigned char *px, int stride, int ch, int x, int y)
+{
+	int g = ch >= '0' && ch <= '9' ? ch - '0' : ch == '>' ? 10 : 11;
+	int r, c;
+
+	for (r = 0; r < 5; r++)
+		for (c = 0; c < 3; c++)
+			if (font[g] >> (14 - 3 * r - c) & 1)
+				px[(size_t)(y + r) * stride + x + c] = 160;
+}
+
+int
+evaluate_grid(FILE *fp, const struct evaluation *e, const struct dataset *d,
+    const struct net *n)
+{
+	long wrong = e->n - e->right, k = 0, i;
+	int cols = (int)MIN(COLS, MAX(wrong, 1));
+	int rows = (int)((wrong + cols - 1) / cols), w = cols * CELL;
+	int h = MAX(rows, 1) * (CELL + CAPTION), x0, y0, r, c;
+	unsigned char *px = xcalloc((size_t)w * h, 1);
+
+	for (i = 0; i < e->n; i++) {
+		if (e->pred[i] == d->y[i])
+			continue;
+		x0 = (int)(k % cols) * CELL + 2;
+		y0 = (int)(k / cols) * (CELL + CAPTION) + 1;
+		glyph(px, w, n->labels[d->y[i]], x0 + 8, y0);
+		glyph(px, w, '>', x0 + 12, y0);
+		glyph(px, w, n->labels[e->pred[i]], x0 + 16, y0);
+		for (r = 0; r < 28; r++)
+			for (c = 0; c < 28; c++)
+				px[(size_t)(y0 + CAPTION + r) * w + x0 + c] =
+				    d->x[(size_t)i * PIX + r * 28 + c];
+		k++;
+	}
+	fprintf(fp, "P5\n# wrong=%ld\n%d %d\n255\n", wrong, w, h);
+	fwrite(px, 1, (size_t)w * h, fp);
+	free(px);
+	return ferror(fp) ? -1 : 0;
+}
