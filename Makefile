@@ -37,6 +37,7 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/classify.o \
 UNIT = tests/unit/t-augment.t tests/unit/t-gemm.t tests/unit/t-grad.t \
 	tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
 	tests/unit/t-net.t tests/unit/t-norm.t tests/unit/t-optim.t
+TOOLS = tests/draw-digits
 
 all: $(BIN)
 
@@ -50,6 +51,8 @@ all: $(BIN)
 # sets are chosen at run time (common/gemm.c), so the default build runs on
 # any x86-64 or other CPU.
 KFLAGS = $(XCFLAGS) -O3 $(CPPFLAGS)
+common/augment.o: common/augment.c
+	$(CC) $(KFLAGS) -c -o $@ common/augment.c
 common/batchnorm.o: common/batchnorm.c
 	$(CC) $(KFLAGS) -c -o $@ common/batchnorm.c
 common/conv2d.o: common/conv2d.c
@@ -86,7 +89,11 @@ $(UNIT): common/libcommon.a tests/unit/tap.h
 .c.t:
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ $< common/libcommon.a $(LDLIBS)
 
-check: $(BIN) $(UNIT)
+$(TOOLS): common/libcommon.a
+tests/draw-digits: tests/draw-digits.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/draw-digits.c common/libcommon.a $(LDLIBS)
+
+check: $(BIN) $(UNIT) $(TOOLS)
 	scripts/fetch-mnist
 	$(PROVE) tests/ tests/unit/
 
@@ -114,7 +121,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT)
+	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS)
 	rm -rf tests/test-results "tests/trash directory".*
 
 .PHONY: all check model bench install uninstall clean

@@ -98,7 +98,8 @@ sym(struct rng *r, float max)
 }
 
 /* Thicken (dilate, taking 30..100% of the result) or thin (erode, taking
- * 20..60%, so that a thin stroke keeps at least 40% of its ink). */
+ * 20..60%, so that a thin stroke keeps at least 40% of its ink before
+ * the peak is restored). */
 static void
 plan_thick(struct plan *p, const struct augment *a, struct rng *r)
 {
@@ -438,13 +439,29 @@ warp_apply(float *out, const float *pad, int w, int h, const struct plan *p,
 	}
 }
 
-/* Copy the w x h image in into the middle of pad, inside a zero border
- * B wide, and find the box of its nonzero pixels (without a branch per
- * pixel: or-ing the bits of each column and row). */
+/* Is column x of the image in pad (row length pw) 0 in rows [y0, y1)? */
+static int
+col_zero(const float *pad, int pw, int x, int y0, int y1)
+{
+	int y, z = 1;
+
+	for (y = y0; y < y1; y++)
+		z &= pad[(y + B) * pw + B + x] == 0;
+	return z;
+}
+
+/*
+ * Copy the w x h image in into the middle of pad, inside a zero border B
+ * wide, and find the box of its nonzero pixels without a branch per
+ * pixel: the bits of each pair of pixels are or-ed into the pair's
+ * column and the row, then the edge columns are checked one by one.
+ */
 static void
 pad_copy(float *pad, const float *in, int w, int h, struct box *bx)
 {
-	uint32_t col[MAXS], row, v;
+	const uint64_t mask = 0x7fffffff7fffffffULL;	/* -0 is 0 */
+	uint64_t col[(MAXS + 1) / 2], row, v;
+	uint32_t u;
 	float *p;
 	int pw = w + 2 * B, x, y;
 
@@ -454,22 +471,34 @@ pad_copy(float *pad, const float *in, int w, int h, struct box *bx)
 	for (y = 0; y < h; y++) {
 		p = pad + (y + B) * pw + B;
 		row = 0;
-		for (x = 0; x < w; x++) {
+		for (x = 0; x + 1 < w; x += 2) {
 			memcpy(&v, in + y * w + x, sizeof(v));
-			p[x] = in[y * w + x];
-			v &= 0x7fffffff;		/* -0 is 0 */
-			col[x] |= v;
+			memcpy(p + x, &v, sizeof(v));
+			col[x / 2] |= v;
 			row |= v;
 		}
-		if (row != 0)
+		if (x < w) {		/* the last of an odd width */
+			memcpy(&u, in + y * w + x, sizeof(u));
+			p[x] = in[y * w + x];
+			col[x / 2] |= u;
+			row |= u;
+		}
+		if ((row & mask) != 0)
 			box_add(bx, 0, 1, y);
 	}
 	if (box_empty(bx))
 		return;
-	for (bx->x0 = 0; col[bx->x0] == 0; bx->x0++)
+	for (x = 0; x + 1 < w && (col[x / 2] & mask) == 0; x += 2)
 		continue;
-	for (bx->x1 = w; col[bx->x1 - 1] == 0; bx->x1--)
+	bx->x0 = x;
+	for (x = (w - 1) & ~1; x > 0 && (col[x / 2] & mask) == 0; x -= 2)
 		continue;
+	bx->x1 = x + 2 > w ? w : x + 2;
+	if (bx->x0 < bx->x1 - 1 && col_zero(pad, pw, bx->x0, bx->y0, bx->y1))
+		bx->x0++;
+	if (bx->x0 < bx->x1 - 1 &&
+	    col_zero(pad, pw, bx->x1 - 1, bx->y0, bx->y1))
+		bx->x1--;
 }
 
 /* The inverse of pad_copy. */
@@ -512,20 +541,45 @@ morph(float *dst, const float *pad, int w, const struct box *b, int op)
 		}
 }
 
-/* Blend the strokes in pad (ink in *bx) with their morph of p. */
+/* The largest value of the image in pad inside b. */
+static float
+pad_max(const float *pad, int w, const struct box *b)
+{
+	float v = 0;
+	int pw = w + 2 * B, x, y;
+
+	for (y = b->y0; y < b->y1; y++)
+		for (x = b->x0; x < b->x1; x++)
+			v = FMAX(v, pad[(y + B) * pw + B + x]);
+	return v;
+}
+
+/* Blend the strokes in pad (ink in *bx) with their morph of p.  After
+ * thinning the peak goes back to what it was, as input is contrast
+ * stretched: strokes too thin to survive erosion stay as they were. */
 static void
 thick(float *pad, int w, int h, const struct plan *p, struct box *bx)
 {
-	float m[MAXS * MAXS], *q;
+	float m[MAXS * MAXS], *q, top = 0, f;
 	int pw = w + 2 * B, x, y;
 
-	if (p->morph != 2)
+	if (p->morph == 2)
+		top = pad_max(pad, w, bx);
+	else
 		box_grow(bx, 1, w, h);
 	morph(m, pad, w, bx, p->morph);
 	for (y = bx->y0; y < bx->y1; y++) {
 		q = pad + (y + B) * pw + B;
 		for (x = bx->x0; x < bx->x1; x++)
 			q[x] += p->mix * (m[y * w + x] - q[x]);
+	}
+	if (p->morph != 2 || (f = pad_max(pad, w, bx)) <= 0)
+		return;
+	f = top / f;
+	for (y = bx->y0; y < bx->y1; y++) {
+		q = pad + (y + B) * pw + B;
+		for (x = bx->x0; x < bx->x1; x++)
+			q[x] = FMIN(q[x] * f, 1);
 	}
 }
 
@@ -557,7 +611,7 @@ blur(float *im, int w, int h, float sigma, struct box *bx)
 	float k[2 * MAXR + 1], t[MAXS * MAXS], buf[MAXS + 2 * MAXR], sum = 0;
 	float *o;
 	struct box in = *bx;
-	int rad = (int)ceilf(2 * sigma), i, x, y, n;
+	int rad = (int)ceilf(2 * sigma), i, x, y, n, lo, hi;
 
 	rad = rad > MAXR ? MAXR : rad < 1 ? 1 : rad;
 	for (i = -rad; i <= rad; i++)
@@ -573,25 +627,30 @@ blur(float *im, int w, int h, float sigma, struct box *bx)
 		o = im + y * w + bx->x0;
 		for (x = 0; x < n; x++)
 			o[x] = 0;
-		for (i = FMAX(y - rad, in.y0); i <= FMIN(y + rad, in.y1 - 1); i++)
+		lo = FMAX(y - rad, in.y0);
+		hi = FMIN(y + rad, in.y1 - 1);
+		for (i = lo; i <= hi; i++)
 			for (x = 0; x < n; x++)
 				o[x] += k[i - y + rad] * t[i * w + bx->x0 + x];
 	}
 }
 
-/* Clamp im to 0..1 inside b, after the ink tone curve v(1 + k)/(1 + kv)
- * (k > -1: 0 and 1 stay put) if k is not 0. */
+/* Clamp im to 0..1 inside b, after the ink tone curve if k is not 0:
+ * v(1 + k)/(1 + kv/P), k > -1, where P is the peak, which stays put. */
 static void
 tone(float *im, int w, const struct box *b, float k)
 {
-	float *p;
+	float *p, top = 0;
 	int x, y;
 
+	for (y = b->y0; y < b->y1 && k != 0; y++)
+		for (x = b->x0; x < b->x1; x++)
+			top = FMAX(top, im[y * w + x]);
 	for (y = b->y0; y < b->y1; y++) {
 		p = im + y * w;
-		if (k != 0)
+		if (top > 0)
 			for (x = b->x0; x < b->x1; x++)
-				p[x] = p[x] * (1 + k) / (1 + k * p[x]);
+				p[x] = p[x] * (1 + k) / (1 + k / top * p[x]);
 		for (x = b->x0; x < b->x1; x++)
 			p[x] = unit(p[x]);
 	}
