@@ -13,7 +13,7 @@ OMP_1 = -fopenmp
 CPPFLAGS = -D_DEFAULT_SOURCE
 XCFLAGS = -std=c11 -Wall -Wextra -fopenmp-simd $(OMP_$(OPENMP)) $(CFLAGS)
 LDFLAGS =
-LDLIBS = -lnetpbm -lpng -lz -lm
+LDLIBS = -lpng -lz -lm
 PROVE = prove
 
 BIN = cmd/cnn-infer cmd/cnn-train

@@ -40,14 +40,14 @@ struct group {
 };
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: cnn-infer [-v] [-f plain|tsv|json] [-j threads] "
+	fprintf(status ? stderr : stdout, "usage: cnn-infer [-v] [-f plain|tsv|json] [-j threads] "
 	    "[-k top] [-m model]\n"
 	    "                 [-p maxpixels] [-t threshold] [file ...]\n"
 	    "       cnn-infer -e images labels [-j threads] [-m model] "
 	    "[-w errors.pgm]\n");
-	exit(2);
+	exit(status);
 }
 
 static const struct option longopts[] = {
@@ -76,6 +76,9 @@ options(struct opts *o, int argc, char **argv)
 		switch (ch) {
 		case 'e':
 			eval = 1;
+			break;
+		case 'h':
+			usage(0);
 			break;
 		case 'f':
 			if (strcmp(optarg, "plain") == 0)
@@ -109,14 +112,14 @@ options(struct opts *o, int argc, char **argv)
 			o->grid = optarg;
 			break;
 		default:
-			usage();
+			usage(2);
 		}
 	if (eval) {
 		if (argc - optind != 2)
-			usage();
+			usage(2);
 		o->eval = argv + optind;
 	} else if (o->grid)
-		usage();
+		usage(2);
 	return argv + optind;
 }
 
@@ -212,7 +215,7 @@ add_image(struct net *n, const struct opts *o, struct group *g,
 		d->box[0] = d->box[1] = 0;
 		d->box[2] = im->w, d->box[3] = im->h;
 	}
-	classify_prepare(g->x + (size_t)g->n * PIX, im);
+	d->blank = classify_prepare(g->x + (size_t)g->n * PIX, im) == 0;
 	if (++g->n == g->want)
 		flush_group(n, o, g);
 }

@@ -29,7 +29,7 @@ struct cfg {
 	const char *arch, *data, *out, *ckpt, *resume, *init, *log;
 	const char *samples[MAXSAMPLES];
 	int nsamples;
-	int batch, epochs, threads, nval, limit, summary, quiet;
+	int batch, epochs, stop, threads, nval, limit, summary, quiet;
 	float lr, wd, smooth, augment;
 	int opt, sched;
 	unsigned long long seed;
@@ -51,18 +51,18 @@ struct run {
 };
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: cnn-train [-Sq] [-a arch] [-b batch] "
-	    "[-d mnistdir] [-e epochs] [-g augment]\n"
+	fprintf(status ? stderr : stdout, "usage: cnn-train [-Sq] [-a arch] "
+	    "[-b batch] [-d mnistdir] [-e epochs] [-g augment]\n"
 	    "                 [-i model] [-j threads] [-k checkpoint] "
 	    "[-L log.csv] [-l rate] [-n images]\n"
 	    "                 [-O sgd|adamw] [-o output] [-R checkpoint] "
 	    "[-r seed]\n"
-	    "                 [-s onecycle|cosine|constant] [-u samplesdir] "
-	    "[-V validation]\n"
-	    "                 [-w decay] [-x smoothing]\n");
-	exit(2);
+	    "                 [-s onecycle|cosine|constant] [-T epochs] "
+	    "[-u samplesdir]\n"
+	    "                 [-V validation] [-w decay] [-x smoothing]\n");
+	exit(status);
 }
 
 static const struct option longopts[] = {
@@ -88,6 +88,7 @@ static const struct option longopts[] = {
 	{ "samples", required_argument, NULL, 'u' },
 	{ "validation", required_argument, NULL, 'V' },
 	{ "decay", required_argument, NULL, 'w' },
+	{ "stop-after", required_argument, NULL, 'T' },
 	{ "smoothing", required_argument, NULL, 'x' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -110,7 +111,7 @@ options(struct cfg *c, int argc, char **argv)
 	int ch;
 
 	while ((ch = getopt_long(argc, argv,
-	    "L:O:R:SV:a:b:d:e:g:hi:j:k:l:n:o:qr:s:u:w:x:", longopts,
+	    "L:O:R:ST:V:a:b:d:e:g:hi:j:k:l:n:o:qr:s:u:w:x:", longopts,
 	    NULL)) != -1)
 		switch (ch) {
 		case 'L':
@@ -126,6 +127,9 @@ options(struct cfg *c, int argc, char **argv)
 			break;
 		case 'S':
 			c->summary = 1;
+			break;
+		case 'T':
+			c->stop = estrtol(optarg, 1, 10000, "-T");
 			break;
 		case 'V':
 			c->nval = estrtol(optarg, 0, 59000, "-V");
@@ -149,6 +153,9 @@ options(struct cfg *c, int argc, char **argv)
 		case 'g':
 			c->augment = estrtod(optarg, 0, 2, "-g");
 			c->set |= S_AUG;
+			break;
+		case 'h':
+			usage(0);
 			break;
 		case 'i':
 			c->init = optarg;
@@ -198,10 +205,12 @@ options(struct cfg *c, int argc, char **argv)
 			c->set |= S_SMOOTH;
 			break;
 		default:
-			usage();
+			usage(2);
 		}
 	if (optind != argc)
-		usage();
+		usage(2);
+	if (c->resume && c->init)
+		errx(2, "-i and -R exclude each other");
 }
 
 /* The training configuration as checkpoint state lines. */
@@ -228,6 +237,12 @@ save_cfg(const struct run *r, struct model_extra *x)
 #undef SETF
 	model_extra_set(x, "optimizer", optim_type_name(c->opt));
 	model_extra_set(x, "schedule", optim_sched_name(c->sched));
+	for (i = 0; i < c->nsamples; i++)
+		if (strchr(c->samples[i], '\n'))
+			errx(1, "a checkpoint cannot record a folder name with a "
+			    "newline");
+	if (strchr(c->data, '\n'))
+		errx(1, "a checkpoint cannot record a folder name with a newline");
 	model_extra_set(x, "data", c->data);
 	for (i = 0; i < c->nsamples; i++) {
 		snprintf(k, sizeof(k), "samples%d", i);
@@ -300,7 +315,7 @@ make_net(struct cfg *c, struct model_extra *x)
 	char e[512];
 	FILE *fp;
 	char *text;
-	long len;
+	size_t len, got;
 
 	if (c->resume) {
 		if ((n = model_load(c->resume, x, e, sizeof(e))) == NULL)
@@ -323,16 +338,23 @@ make_net(struct cfg *c, struct model_extra *x)
 		/* -a names a file holding the description */
 		if ((fp = fopen(c->arch, "r")) == NULL)
 			err(1, "%s", c->arch);
-		text = xmalloc(65536);
-		len = fread(text, 1, 65535, fp);
+		text = NULL;
+		for (len = 0; !feof(fp) && !ferror(fp); len += got) {
+			text = xrealloc(text, len + 65536);
+			got = fread(text + len, 1, 65535, fp);
+		}
 		if (ferror(fp))
 			err(1, "%s", c->arch);
 		fclose(fp);
 		text[len] = '\0';
+		if ((n = net_new(text, e, sizeof(e))) == NULL)
+			errx(1, "%s: %s", c->arch, e);
 		c->arch = text;
+		net_init(n, c->seed);
+		return n;
 	}
 	if ((n = net_new(c->arch, e, sizeof(e))) == NULL)
-		errx(c->arch ? 2 : 1, "architecture: %s", e);
+		errx(2, "architecture: %s", e);
 	net_init(n, c->seed);
 	return n;
 }
@@ -493,9 +515,13 @@ report(struct run *r, const struct stats *s)
 		printf(" %.1fs %.0f img/s\n", s->secs, ips);
 		fflush(stdout);
 	}
-	if (r->log) {
+	if (r->log && r->val.n)
 		fprintf(r->log, "%d,%.6g,%.6f,%.4f,%.6f,%.4f,%.2f\n", r->epoch,
 		    s->lr, s->loss, s->acc, s->vloss, s->vacc, s->secs);
+	else if (r->log)
+		fprintf(r->log, "%d,%.6g,%.6f,%.4f,,,%.2f\n", r->epoch, s->lr,
+		    s->loss, s->acc, s->secs);
+	if (r->log) {
 		if (fflush(r->log) == EOF)
 			err(1, "%s", r->c->log);
 	}
@@ -572,6 +598,7 @@ main(int argc, char **argv)
 	struct model_extra x;
 	struct stats s = { 0, 0, 0, 0, 0, 0 };
 	char e[512];
+	int done;
 
 	defaults(&c);
 	options(&c, argc, argv);
@@ -594,12 +621,19 @@ main(int argc, char **argv)
 	start(&r, &x);
 	model_extra_free(&x);
 	r.log = open_log(&c);
-	while (r.epoch < c.epochs) {
+	for (done = 0; r.epoch < c.epochs && (!c.stop || done < c.stop);
+	    done++) {
 		train_epoch(&r, &s);
 		r.epoch++;
 		report(&r, &s);
 		if (c.ckpt)
 			checkpoint(&r);
+	}
+	if (r.epoch < c.epochs) {
+		if (!c.quiet)
+			printf("stopped after epoch %d of %d%s%s\n", r.epoch, c.epochs,
+			    c.ckpt ? "; resume with -R " : "", c.ckpt ? c.ckpt : "");
+		return efshut(stdout, "stdout") ? 1 : 0;
 	}
 	if (model_save(c.out, r.n, NULL, e, sizeof(e)) < 0)
 		errx(1, "%s", e);

@@ -12,14 +12,16 @@ classify_prepare(float *out, const struct img *im)
 {
 	struct img *g = img_grey(im);
 	size_t i, n = (size_t)g->w * g->h;
-	long ink = -1;
+	long ink;
 
 	if (norm_is_dark_on_light(g->px, g->w, g->h, g->w))
 		for (i = 0; i < n; i++)
 			g->px[i] = 255 - g->px[i];
 	if (g->w == NORM_SIZE && g->h == NORM_SIZE)
-		for (i = 0; i < n; i++)
+		for (i = 0, ink = 0; i < n; i++) {
 			out[i] = g->px[i] * (1.0f / 255);
+			ink += g->px[i] >= 64;
+		}
 	else
 		ink = norm_digit(out, g->px, g->w, g->h, g->w);
 	img_free(g);
@@ -48,7 +50,7 @@ classify_top(struct digit *d, const float *prob, int nclass, int k,
 	}
 	for (j = d->ntop; j < k; j++)
 		d->top[j].cls = -1, d->top[j].p = 0;
-	d->reject = d->top[0].p < threshold;
+	d->reject = d->blank || d->top[0].p < threshold;
 }
 
 int

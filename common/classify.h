@@ -21,14 +21,14 @@ struct digit {
 	int box[4];             /* x y w h in source pixels */
 	struct guess top[CLASSIFY_TOP];   /* best first */
 	int ntop;
-	int reject;             /* best below the threshold: prints as '?' */
+	int blank;              /* no ink: prints as '?' whatever the net says */
+	int reject;             /* blank, or best below the threshold: '?' */
 };
 
 /* An image of one digit in the net's input form (28x28, 0..1, white ink
  * on black): grey; inverted when its border is light; used as it is when
- * 28x28, else normalised the MNIST way (norm.h).  Returns the ink pixels
- * found (0: blank, out all zero) or -1 when the image is 28x28 (taken as
- * already normalised). */
+ * 28x28 (taken as normalised already), else normalised the MNIST way
+ * (norm.h).  Returns the ink pixels found: 0 for a blank image. */
 long classify_prepare(float *out, const struct img *im);
 /* Fill d->top with the k best classes of prob and set d->reject. */
 void classify_top(struct digit *d, const float *prob, int nclass, int k,

@@ -111,41 +111,55 @@ parse_layer(struct layer *L, char **tok, int nt, char *err, int errlen)
 		L->rate = strtof(tok[1], &end);
 		if (*end || end == tok[1] || !(L->rate >= 0 && L->rate < 1))
 			return fail(err, errlen, "dropout: rate '%s' not in [0,1)", tok[1]);
-	} else if (strcmp(t, "bn") == 0 && nt == 1)
-		L->type = L_BN;
-	else if (strcmp(t, "relu") == 0 && nt == 1)
-		L->type = L_RELU;
-	else
+	} else if (strcmp(t, "bn") == 0 || strcmp(t, "relu") == 0) {
+		L->type = t[0] == 'b' ? L_BN : L_RELU;
+		if (nt != 1)
+			return fail(err, errlen, "%s takes no arguments", t);
+	} else
 		return fail(err, errlen, "unknown layer '%s'", t);
 	return 0;
 }
 
-/* Split the description into layers. */
+/* One ';'-separated part of a line: its words to one layer, if any. */
+static int
+parse_part(struct layer *ls, int *nl, char *part, char *err, int errlen)
+{
+	char *tok[16], *save;
+	int nt = 0;
+
+	for (tok[0] = strtok_r(part, " \t\r", &save); tok[nt];
+	    tok[nt] = strtok_r(NULL, " \t\r", &save))
+		if (++nt == 16)
+			return fail(err, errlen, "too many words in '%s ...'", tok[0]);
+	if (nt == 0)
+		return 0;
+	if (*nl == MAXLAYERS)
+		return fail(err, errlen, "more than %d layers", MAXLAYERS);
+	if (parse_layer(&ls[*nl], tok, nt, err, errlen) < 0)
+		return -1;
+	(*nl)++;
+	return 0;
+}
+
+/* Split the description into layers: lines, '#' comments cut off, then
+ * parts separated by ';'. */
 static int
 parse_arch(struct layer *ls, const char *arch, char *err, int errlen)
 {
-	char *buf = xstrdup(arch), *line, *next, *tok[16], *save;
-	int nl = 0, nt;
+	char *buf = xstrdup(arch), *line, *next, *part, *save;
+	int nl = 0;
 
 	for (line = buf; line; line = next) {
-		next = line + strcspn(line, ";\n");
-		next = *next ? (*next = '\0', next + 1) : NULL;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		line[strcspn(line, "#")] = '\0';
-		nt = 0;
-		for (tok[0] = strtok_r(line, " \t\r", &save); tok[nt] && nt < 15;
-		    tok[nt] = strtok_r(NULL, " \t\r", &save))
-			nt++;
-		if (nt == 0)
-			continue;
-		if (nl == MAXLAYERS) {
-			free(buf);
-			return fail(err, errlen, "more than %d layers", MAXLAYERS);
-		}
-		if (parse_layer(&ls[nl], tok, nt, err, errlen) < 0) {
-			free(buf);
-			return -1;
-		}
-		nl++;
+		for (part = strtok_r(line, ";", &save); part;
+		    part = strtok_r(NULL, ";", &save))
+			if (parse_part(ls, &nl, part, err, errlen) < 0) {
+				free(buf);
+				return -1;
+			}
 	}
 	free(buf);
 	return nl;

@@ -280,12 +280,16 @@ norm_is_dark_on_light(const unsigned char *px, int w, int h, int stride)
 	const unsigned char *p;
 	double sum = 0;
 	long n = 0;
-	int x, y;
+	int x, y, lo = 255, hi = 0;
 
 	if (w <= 0 || h <= 0)
 		return 0;
 	for (y = 0; y < h; y++) {
 		p = px + (size_t)y * stride;
+		for (x = 0; x < w; x++) {
+			lo = p[x] < lo ? p[x] : lo;
+			hi = p[x] > hi ? p[x] : hi;
+		}
 		if (y == 0 || y == h - 1) {
 			for (x = 0; x < w; x++)
 				sum += p[x];
@@ -299,5 +303,6 @@ norm_is_dark_on_light(const unsigned char *px, int w, int h, int stride)
 			}
 		}
 	}
-	return sum / n > 127;
+	/* the ground is the border: light if above the middle of the range */
+	return hi > lo && sum / n > (lo + hi) / 2.0;
 }

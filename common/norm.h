@@ -13,8 +13,9 @@
  * mass at the centre. Returns the number of ink pixels found in the source
  * (0: blank input, out is all zero). */
 long norm_digit(float *out, const unsigned char *px, int w, int h, int stride);
-/* 1 when the image looks like dark ink on a light ground (its border is
- * mostly light), so the caller should invert it; else 0. */
+/* 1 when the image looks like dark ink on a light ground (the mean of its
+ * border is above the middle of the image's grey range), so the caller
+ * should invert it; else 0. */
 int norm_is_dark_on_light(const unsigned char *px, int w, int h, int stride);
 
 #endif

@@ -1,14 +1,37 @@
 # lib.sh: sourced by every tests/tNNNN-*.t, from inside tests/
 #
-# Puts cmd/ on PATH (SHARNESS_BUILD_DIRECTORY), exports TOP, the absolute
-# top of the source tree, and loads sharness, which moves into the test's
-# trash directory.
+# Puts cmd/ on PATH (SHARNESS_BUILD_DIRECTORY) and tests/ after it (for
+# the tools there, such as draw-digits), exports TOP, the absolute top of
+# the source tree, and MNIST, the folder scripts/fetch-mnist fills, and
+# loads sharness, which moves into the test's trash directory.
 
 SHARNESS_TEST_DIRECTORY=$(pwd)
 SHARNESS_TEST_SRCDIR=$SHARNESS_TEST_DIRECTORY
 TOP=$(cd .. && pwd)
 SHARNESS_BUILD_DIRECTORY=$TOP/cmd
 export SHARNESS_TEST_DIRECTORY SHARNESS_TEST_SRCDIR SHARNESS_BUILD_DIRECTORY
-export TOP
+MNIST=$TOP/data/mnist
+PATH=$PATH:$TOP/tests
+export TOP MNIST PATH
 
 . /usr/share/sharness/sharness.sh
+
+# test_line_count OP N FILE: the number of lines of FILE compares so to N
+# (git's t/test-lib-functions.sh has it; sharness 1.0 does not).
+test_line_count() {
+	test $# = 3 || error "test_line_count: want 3 arguments"
+	if ! test "$(wc -l <"$3")" "$1" "$2"; then
+		echo "test_line_count: line count for $3 !$1 $2"
+		cat "$3"
+		return 1
+	fi
+}
+
+# test_path_is_file F, test_path_is_missing F (also from git's tests).
+test_path_is_file() {
+	test -f "$1" || { echo "file $1 does not exist"; return 1; }
+}
+
+test_path_is_missing() {
+	test ! -e "$1" || { echo "path $1 exists"; ls -ld "$1"; return 1; }
+}

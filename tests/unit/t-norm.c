@@ -410,11 +410,17 @@ test_polarity(void)
 	rect(px, 60, 0, 39, 60, 1, 0);  /* now only the side columns */
 	ok(norm_is_dark_on_light(px, 60, 40, 60) == 0,
 	    "all four edges count");
+	memset(px, 76, 60 * 40);
+	rect(px, 60, 20, 5, 8, 30, 0);  /* black ink on a dim red page */
+	ok(norm_is_dark_on_light(px, 60, 40, 60) == 1,
+	    "dark ink on a dim ground: 1 (the grey range decides, not 127)");
 	memset(px, 200, 60 * 40);
-	ok(norm_is_dark_on_light(px, 1, 1, 1) == 1 &&
-	    norm_is_dark_on_light(px, 1, 9, 1) == 1 &&
-	    norm_is_dark_on_light(px, 9, 1, 9) == 1 &&
-	    norm_is_dark_on_light(px, 0, 0, 0) == 0, "thin images");
+	ok(norm_is_dark_on_light(px, 1, 1, 1) == 0 &&
+	    norm_is_dark_on_light(px, 1, 9, 1) == 0 &&
+	    norm_is_dark_on_light(px, 9, 1, 9) == 0 &&
+	    norm_is_dark_on_light(px, 60, 40, 60) == 0 &&
+	    norm_is_dark_on_light(px, 0, 0, 0) == 0,
+	    "thin and flat images: nothing to invert");
 	free(px);
 }
 
