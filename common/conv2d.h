@@ -17,19 +17,33 @@ void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout,
     const float *in, const float *w, int n, int c, int h, int wd, int oc,
     int k, int s, int p);
 
-/* The fast version: im2col and packed GEMM (gemm.h).  Weights are packed
- * once a pass with conv2d_pack (forward: W as (OC, C*K*K)) and
- * conv2d_pack_t (backward: W^T); ws holds conv2d_ws_size() floats for the
+/* The fast version, on the kernels of gemm.h: for stride 1, a direct
+ * convolution over the zero-padded images (no im2col copy); else im2col.
+ * Weights are packed once a pass with conv2d_pack (forward) and
+ * conv2d_pack_t (backward data); ws holds conv2d_ws_size() floats for the
  * calling thread.  relu: apply max(0, .) to the output (inference). */
 size_t conv2d_pack_size(int c, int oc, int k);
 void conv2d_pack(float *wp, const float *w, int c, int oc, int k);
-void conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k);
+void conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k, int s,
+    int p);
 size_t conv2d_ws_size(int c, int h, int wd, int oc, int k, int s, int p);
 void conv2d_forward(float *out, const float *in, const float *wp,
     const float *b, int n, int c, int h, int wd, int oc, int k, int s, int p,
     int relu, float *ws);
+/* Inference: out = max(0, 2x2 max pooling of conv + b) in one pass, for
+ * the layers conv2d_can_pool says yes to (stride 1). */
+int conv2d_can_pool(int k, int s, int p);
+void conv2d_forward_pool(float *out, const float *in, const float *wp,
+    const float *b, int n, int c, int h, int wd, int oc, int k, int p,
+    float *ws);
+/* Both gradients; or each alone: din written, dw and db added to. */
 void conv2d_backward(float *din, float *dw, float *db, const float *dout,
     const float *in, const float *wtp, int n, int c, int h, int wd, int oc,
     int k, int s, int p, float *ws);
+void conv2d_backward_data(float *din, const float *dout, const float *wtp,
+    int n, int c, int h, int wd, int oc, int k, int s, int p, float *ws);
+void conv2d_backward_weights(float *dw, float *db, const float *dout,
+    const float *in, int n, int c, int h, int wd, int oc, int k, int s, int p,
+    float *ws);
 
 #endif

@@ -50,7 +50,8 @@ dense_backward_ref(float *din, float *dw, float *db, const float *dout,
 size_t
 dense_ws_size(int n, int ni, int no)
 {
-	size_t a = gemm_ws_size(no, n, ni), b = gemm_ws_size(no, ni, n);
+	/* the shapes of the three products below */
+	size_t a = gemm_ws_size(n, no, ni), b = gemm_ws_size(no, ni, n);
 
 	a = MAX(a, b);
 	return MAX(a, gemm_ws_size(n, ni, no));

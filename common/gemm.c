@@ -1,4 +1,5 @@
 /* gemm: packing, the macro-kernel and the portable micro-kernel */
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,27 +8,49 @@
 
 #define GEN_MR 4
 #define GEN_NR 16
+#define GEN_DM 4
+#define GEN_DN 4
 
-/* Portable micro-kernel: plain loops the compiler vectorises. */
+/* Portable micro-kernels: plain loops the compiler vectorises. */
 static void
-kern_generic(int k, const float *a, const float *b, float *c, int ldc,
-    int m, int n, int add)
+kern_generic(int k, const float *a, const float *b, const int *off, float *c,
+    int ldc, int m, int n, int add)
 {
 	float acc[GEN_MR][GEN_NR];
+	const float *bp;
 	int i, j, p;
 
 	memset(acc, 0, sizeof(acc));
 	for (p = 0; p < k; p++) {
+		bp = b + off[p];
 		for (i = 0; i < GEN_MR; i++)
 			for (j = 0; j < GEN_NR; j++)
-				acc[i][j] += a[i] * b[j];
+				acc[i][j] += a[i] * bp[j];
 		a += GEN_MR;
-		b += GEN_NR;
 	}
 	for (i = 0; i < m; i++)
 		for (j = 0; j < n; j++)
 			c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + acc[i][j]
 			    : acc[i][j];
+}
+
+static void
+dot_generic(int k, const float *a, long lda, const float *b, const int *boff,
+    float *c, int ldc, int m, int n)
+{
+	float acc[GEN_DM][GEN_DN][8];
+	int i, j, q, l;
+
+	memset(acc, 0, sizeof(acc));
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++)
+			for (q = 0; q < k; q += 8)
+				for (l = 0; l < 8; l++)
+					acc[i][j][l] += a[i * lda + q + l] * b[boff[j] + q + l];
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++)
+			for (l = 0; l < 8; l++)
+				c[(long)i * ldc + j] += acc[i][j][l];
 }
 
 static int
@@ -37,7 +60,7 @@ always(void)
 }
 
 const struct gemm_kernel gemm_generic = { "generic", GEN_MR, GEN_NR,
-    kern_generic, always };
+    kern_generic, GEN_DM, GEN_DN, 8, dot_generic, always };
 
 const struct gemm_kernel *const gemm_kernels[] = {
 	&gemm_avx512, &gemm_avx2, &gemm_generic, NULL
@@ -67,13 +90,25 @@ gemm_kernel(void)
 
 	if (cur)
 		return cur;
-	if ((env = getenv("DIGITPIPE_KERNEL")) && *env && gemm_select(env) == 0)
-		return cur;
+	if ((env = getenv("DIGITPIPE_KERNEL")) && *env) {
+		if (gemm_select(env) == 0)
+			return cur;
+		warnx("DIGITPIPE_KERNEL=%s: no such kernel, or this CPU lacks it",
+		    env);
+	}
 	for (i = 0; gemm_kernels[i]; i++)
 		if (gemm_kernels[i]->usable())
 			break;
 	cur = gemm_kernels[i];
 	return cur;
+}
+
+int
+gemm_kblock(int k, int p0)
+{
+	int nb = (k + GEMM_KC - 1) / GEMM_KC, kc = (k + nb - 1) / nb;
+
+	return MIN(kc, k - p0);
 }
 
 size_t
@@ -140,19 +175,52 @@ gemm_macro(int m, int n, int k, const float *ap, const float *bp, float *c,
 {
 	const struct gemm_kernel *kn = gemm_kernel();
 	int mr = kn->mr, nr = kn->nr;
-	int i, j;
+	int off[GEMM_KC], i, j;
 
+	for (i = 0; i < k; i++)
+		off[i] = i * nr;
 	for (j = 0; j < n; j += nr)
 		for (i = 0; i < m; i += mr)
-			kn->fn(k, ap + (long)i * k, bp + (long)j * k,
+			kn->fn(k, ap + (long)i * k, bp + (long)j * k, off,
 			    c + (long)i * ldc + j, ldc, MIN(mr, m - i),
 			    MIN(nr, n - j), add);
+}
+
+void
+gemm_shift(int m, int n, int k, const float *ap, const float *b,
+    const int *off, float *c, int ldc, int add)
+{
+	const struct gemm_kernel *kn = gemm_kernel();
+	int mr = kn->mr, nr = kn->nr, p0, kc, i, j;
+
+	for (p0 = 0; p0 < k; p0 += kc) {
+		kc = gemm_kblock(k, p0);
+		for (j = 0; j < n; j += nr)
+			for (i = 0; i < m; i += mr)
+				kn->fn(kc, ap + (long)i * kc, b + j, off + p0,
+				    c + (long)i * ldc + j, ldc, MIN(mr, m - i),
+				    MIN(nr, n - j), add || p0 > 0);
+		ap += gemm_apack_size(m, kc);
+	}
+}
+
+void
+gemm_dot(int m, int n, int k, const float *a, long lda, const float *b,
+    const int *boff, float *c, int ldc)
+{
+	const struct gemm_kernel *kn = gemm_kernel();
+	int i, j;
+
+	for (i = 0; i < m; i += kn->dm)
+		for (j = 0; j < n; j += kn->dn)
+			kn->dot(k, a + i * lda, lda, b, boff + j, c + (long)i * ldc + j,
+			    ldc, MIN(kn->dm, m - i), MIN(kn->dn, n - j));
 }
 
 size_t
 gemm_ws_size(int m, int n, int k)
 {
-	int kc = MIN(k, GEMM_KC);
+	int kc = gemm_kblock(k, 0);
 
 	return gemm_apack_size(m, kc) + gemm_bpack_size(kc, n) + 64;
 }
@@ -171,9 +239,9 @@ gemm(int m, int n, int k, const float *a, long ars, long acs, const float *b,
 		return;
 	}
 	ap = ws;
-	bp = ws + ((gemm_apack_size(m, MIN(k, GEMM_KC)) + 15) & ~(size_t)15);
-	for (p0 = 0; p0 < k; p0 += GEMM_KC) {
-		kc = MIN(GEMM_KC, k - p0);
+	bp = ws + ((gemm_apack_size(m, gemm_kblock(k, 0)) + 15) & ~(size_t)15);
+	for (p0 = 0; p0 < k; p0 += kc) {
+		kc = gemm_kblock(k, p0);
 		gemm_pack_a(ap, a + p0 * acs, ars, acs, m, kc);
 		gemm_pack_b(bp, b + p0 * brs, brs, bcs, kc, n);
 		gemm_macro(m, n, kc, ap, bp, c, ldc, add || p0 > 0);
@@ -191,8 +259,8 @@ gemm_pack_a_full(float *ap, const float *a, long rs, long cs, int m, int k)
 {
 	int p0, kc;
 
-	for (p0 = 0; p0 < k; p0 += GEMM_KC) {
-		kc = MIN(GEMM_KC, k - p0);
+	for (p0 = 0; p0 < k; p0 += kc) {
+		kc = gemm_kblock(k, p0);
 		gemm_pack_a(ap, a + p0 * cs, rs, cs, m, kc);
 		ap += gemm_apack_size(m, kc);
 	}
@@ -210,8 +278,8 @@ gemm_pa(int m, int n, int k, const float *ap, const float *b, long brs,
 				memset(c + (long)i * ldc, 0, n * sizeof(float));
 		return;
 	}
-	for (p0 = 0; p0 < k; p0 += GEMM_KC) {
-		kc = MIN(GEMM_KC, k - p0);
+	for (p0 = 0; p0 < k; p0 += kc) {
+		kc = gemm_kblock(k, p0);
 		gemm_pack_b(ws, b + p0 * brs, brs, bcs, kc, n);
 		gemm_macro(m, n, kc, ap, ws, c, ldc, add || p0 > 0);
 		ap += gemm_apack_size(m, kc);

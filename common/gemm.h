@@ -6,20 +6,31 @@
 
 #include <stddef.h>
 
-/* The micro-kernel computes an mr x nr tile of C from a packed A panel
- * (k steps of mr values) and a packed B panel (k steps of nr values);
- * only the top-left m x n of the tile is stored; add: C += AB, else C = AB. */
-typedef void gemm_kern_fn(int k, const float *a, const float *b, float *c,
-    int ldc, int m, int n, int add);
+/* The product micro-kernel computes an mr x nr tile of C from a packed A
+ * panel (k steps of mr values) and k rows of B, row p being the nr floats
+ * at b + off[p]: a packed panel (off[p] = p nr) or rows of an image shifted
+ * for a direct convolution.  Only the top-left m x n of the tile is
+ * stored; add: C += AB, else C = AB. */
+typedef void gemm_kern_fn(int k, const float *a, const float *b,
+    const int *off, float *c, int ldc, int m, int n, int add);
+/* The dot micro-kernel adds to an m x n (at most dm x dn) tile of C the
+ * dot products of rows a + i lda and b + boff[j], k floats long (k a
+ * multiple of the kernel's dvl; pad with zeros). */
+typedef void gemm_dot_fn(int k, const float *a, long lda, const float *b,
+    const int *boff, float *c, int ldc, int m, int n);
 
 struct gemm_kernel {
 	const char *name;       /* "avx512", "avx2", "generic" */
 	int mr, nr;
 	gemm_kern_fn *fn;
+	int dm, dn, dvl;
+	gemm_dot_fn *dot;
 	int (*usable)(void);    /* does this CPU run it? */
 };
 
-#define GEMM_KC 256             /* k block: a B panel stays in L1 */
+#define GEMM_DOTPAD 16          /* dot lengths padded to a multiple of this */
+
+#define GEMM_KC 384             /* longest k block: B panels stay near */
 #define GEMM_MAXNR 48
 
 /* The kernel in use: the fastest this CPU runs, or the one named by the
@@ -41,7 +52,10 @@ void gemm_pack_b(float *bp, const float *b, long rs, long cs, int k, int n);
 void gemm_macro(int m, int n, int k, const float *ap, const float *bp,
     float *c, int ldc, int add);
 
-/* A packed whole for gemm_pa: its k range in GEMM_KC blocks, each block
+/* The k range is cut into blocks of at most GEMM_KC, all of one size but
+ * the last: the length of the block that starts at p0. */
+int gemm_kblock(int k, int p0);
+/* A packed whole for gemm_pa: its k range in gemm_kblock blocks, each block
  * packed as gemm_pack_a does; so a layer's weights are packed once a pass. */
 size_t gemm_apack_full_size(int m, int k);
 void gemm_pack_a_full(float *ap, const float *a, long rs, long cs, int m, int k);
@@ -49,6 +63,15 @@ void gemm_pack_a_full(float *ap, const float *a, long rs, long cs, int m, int k)
  * gemm_ws_size(m, n, k) floats. */
 void gemm_pa(int m, int n, int k, const float *ap, const float *b, long brs,
     long bcs, float *c, int ldc, int add, float *ws);
+
+/* C (m x n) = [C +] Apacked (as gemm_pack_a_full) B, where row p of B is
+ * the n floats at b + off[p], read up to the next multiple of nr. */
+void gemm_shift(int m, int n, int k, const float *ap, const float *b,
+    const int *off, float *c, int ldc, int add);
+/* C (m x n) += A B^T: the dot products of rows a + i lda and b + boff[j],
+ * each k floats (k a multiple of GEMM_DOTPAD). */
+void gemm_dot(int m, int n, int k, const float *a, long lda, const float *b,
+    const int *boff, float *c, int ldc);
 
 /* C = [C +] A B for general strided A (m x k) and B (k x n); ws holds
  * gemm_ws_size(m, n, k) floats. Transposes are strides: A^T is (cs, rs). */

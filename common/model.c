@@ -229,7 +229,7 @@ struct parse {
 	struct tensor extra[MODEL_MAXX];
 	int nx;
 	unsigned long crc;
-	int have_crc, end;
+	int have_crc, have_input, have_labels, end;
 };
 
 static int
@@ -313,6 +313,8 @@ parse_line(struct parse *p, char *line)
 		rest = line + strlen(line);
 	if (p->n == NULL && strcmp(line, "arch") != 0)
 		return perr(p, "'%s' before the arch line", line);
+	if (p->have_crc && strcmp(line, "end") != 0)
+		return perr(p, "'%s' after the crc32 line", line);
 	if (strcmp(line, "arch") == 0) {
 		if (p->n)
 			return perr(p, "two arch lines");
@@ -322,11 +324,13 @@ parse_line(struct parse *p, char *line)
 		if (sscanf(rest, "%d %d %d", &c, &h, &w) != 3 || c != p->n->in_c ||
 		    h != p->n->in_h || w != p->n->in_w)
 			return perr(p, "input '%s' unsupported (want 1 28 28)", rest);
+		p->have_input = 1;
 	} else if (strcmp(line, "labels") == 0) {
 		if ((int)strlen(rest) != p->n->nclass)
 			return perr(p, "%zu labels for %d classes", strlen(rest),
 			    p->n->nclass);
 		strcpy(p->n->labels, rest);
+		p->have_labels = 1;
 	} else if (strcmp(line, "state") == 0) {
 		char *val = strchr(rest, ' ');
 
@@ -338,6 +342,8 @@ parse_line(struct parse *p, char *line)
 	} else if (strcmp(line, "tensor") == 0)
 		return parse_tensor(p, rest);
 	else if (strcmp(line, "crc32") == 0) {
+		if (!p->have_input || !p->have_labels)
+			return perr(p, "no %s line", p->have_input ? "labels" : "input");
 		if (sscanf(rest, "%lx", &p->crc) != 1)
 			return perr(p, "bad crc32 line");
 		p->have_crc = 1;

@@ -21,6 +21,7 @@ struct rlayer {
 	enum layer_type type;   /* L_CONV, L_DENSE, L_MAXPOOL, L_BN, L_RELU */
 	int ic, ih, iw, oc, oh, ow, k, s, p;
 	int relu;               /* max(0, .) after it */
+	int pool;               /* conv: and 2x2 max pooling (oh, ow pooled) */
 	float *w, *b;           /* folded weights (conv: also packed in wp) */
 	float *wp;
 };
@@ -99,6 +100,13 @@ add_layer(struct netrun *r, const struct net *n, int *i)
 	}
 	if (L->type != L_RELU && next && next->type == L_RELU) {
 		R->relu = 1;
+		next = ++*i + 1 < n->nl ? &n->l[*i + 1] : NULL;
+	}
+	if (!net_reference && R->type == L_CONV && R->relu && next &&
+	    next->type == L_MAXPOOL &&
+	    next->k == 2 && next->s == 2 && conv2d_can_pool(R->k, R->s, R->p)) {
+		R->pool = 1;
+		R->oh /= 2, R->ow /= 2;
 		++*i;
 	}
 	if (R->type == L_CONV) {
@@ -159,7 +167,10 @@ run_chunk(const struct netrun *r, float *prob, const float *in, int cnt,
 				    R->oc, R->k, R->s, R->p);
 				if (R->relu)
 					relu_forward(y, y, (size_t)cnt * R->oc * R->oh * R->ow);
-			} else
+			} else if (R->pool)
+				conv2d_forward_pool(y, x, R->wp, R->b, cnt, R->ic, R->ih,
+				    R->iw, R->oc, R->k, R->p, ws);
+			else
 				conv2d_forward(y, x, R->wp, R->b, cnt, R->ic, R->ih, R->iw,
 				    R->oc, R->k, R->s, R->p, R->relu, ws);
 			break;

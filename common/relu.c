@@ -19,6 +19,9 @@ relu_backward(float *din, const float *dout, const float *out, size_t n)
 	size_t i;
 
 #pragma omp simd
-	for (i = 0; i < n; i++)
-		din[i] = out[i] > 0 ? dout[i] : 0.0f;
+	for (i = 0; i < n; i++) {
+		float g = dout[i];      /* loaded always: a select, no branch */
+
+		din[i] = out[i] > 0 ? g : 0.0f;
+	}
 }

@@ -145,7 +145,7 @@ check_conv_fast(int n, int c, int h, int w, int oc, int k, int s, int p)
 	conv2d_forward(o2, in, wp, b, n, c, h, w, oc, k, s, p, 0, ws);
 	e = maxdiff(o1, o2, no);
 	conv2d_backward_ref(d1, w1, b1, g, in, wt, n, c, h, w, oc, k, s, p);
-	conv2d_pack_t(wp, wt, c, oc, k);
+	conv2d_pack_t(wp, wt, c, oc, k, s, p);
 	conv2d_backward(d2, w2, b2, g, in, wp, n, c, h, w, oc, k, s, p, ws);
 	e = fmax(e, maxdiff(d1, d2, ni));
 	e = fmax(e, maxdiff(w1, w2, nw));

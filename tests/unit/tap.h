@@ -25,7 +25,7 @@ ok(int cond, const char *fmt, ...)
 }
 
 /* A diagnostic line, shown by prove -v and on failure. */
-static void
+static inline void
 diag(const char *fmt, ...)
 {
 	va_list ap;
