@@ -160,22 +160,24 @@ col2im(float *din, const float *col, int c, int h, int wd, int k, int s, int p)
 
 /*
  * The direct path, for stride 1: the images, zero-padded, are laid side
- * by side in one wide picture whose rows are ww floats; output pixel
- * (y, x) of image g is column y ww + g wp + x of a product whose row r =
- * (ci, ky, kx) of B is the picture itself shifted by off[r] = ci plane +
- * ky ww + kx.  No im2col copy is made: the micro-kernel reads the shifted
- * rows directly.  Columns that fall in the padding are computed and
- * dropped.  The weight gradient is the dot products of the output
- * gradient's rows with those same shifted rows.
+ * by side in one wide picture whose rows are ww floats, each image wp =
+ * w + p columns after the last (neighbours share their p columns of
+ * padding); output pixel (y, x) of image g is column y ww + g wp + x of a
+ * product whose row r = (ci, ky, kx) of B is the picture itself shifted by
+ * off[r] = ci plane + ky ww + kx.  No im2col copy is made: the
+ * micro-kernel reads the shifted rows directly.  The columns between the
+ * images' outputs are computed and dropped.  The weight gradient is the
+ * dot products of the output gradient's rows with those same shifted
+ * rows.
  */
 struct wide {
 	int c, h, w, k, p, g;   /* channels, size, kernel, padding, images */
-	int hp, wp, ww;         /* padded height and width, wide width */
+	int hp, wp, ww;         /* padded height, image stride, wide width */
 	int oh, ow;             /* output of one image */
 	long plane, q;          /* floats per channel; output columns */
 };
 
-#define FWD_COLS 256            /* columns to aim for in a product */
+#define FWD_COLS 512
 #define DOT_COLS 2048           /* and in a dot product */
 #define MAXG 64
 
@@ -189,8 +191,8 @@ static void
 wide_init(struct wide *w, int c, int h, int wd, int k, int p, int g)
 {
 	w->c = c, w->h = h, w->w = wd, w->k = k, w->p = p, w->g = g;
-	w->hp = h + 2 * p, w->wp = wd + 2 * p, w->ww = g * w->wp;
-	w->oh = w->hp - k + 1, w->ow = w->wp - k + 1;
+	w->hp = h + 2 * p, w->wp = wd + p, w->ww = g * w->wp + p;
+	w->oh = w->hp - k + 1, w->ow = wd + 2 * p - k + 1;
 	w->plane = (long)w->hp * w->ww;
 	w->q = (long)w->oh * w->ww;
 }
@@ -199,7 +201,7 @@ wide_init(struct wide *w, int c, int h, int wd, int k, int p, int g)
 static int
 wide_g(int h, int wd, int k, int p, int cols)
 {
-	int q = (h + p - k + 1 + p) * (wd + 2 * p);
+	int q = (h + p - k + 1 + p) * (wd + p);
 
 	return MIN(MAXG, MAX(1, cols / MAX(q, 1)));
 }
