@@ -101,27 +101,31 @@ check: $(BIN) $(UNIT) $(TOOLS)
 model: $(BIN)
 	scripts/train-model
 
-bench: $(BIN)
+bench/bench-cnn: bench/bench-cnn.c common/libcommon.a
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ bench/bench-cnn.c common/libcommon.a $(LDLIBS)
+
+bench: $(BIN) bench/bench-cnn
 	bench/run
 
 install: $(BIN)
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(DATADIR)
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
-	install -m 644 $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
-	install -m 644 $(MODEL) $(DESTDIR)$(DATADIR)/
+	mkdir -p "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANPREFIX)/man1" \
+		"$(DESTDIR)$(MANPREFIX)/man5" "$(DESTDIR)$(DATADIR)"
+	install -m 755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/"
+	install -m 644 $(MAN1) "$(DESTDIR)$(MANPREFIX)/man1/"
+	install -m 644 $(MAN5) "$(DESTDIR)$(MANPREFIX)/man5/"
+	install -m 644 $(MODEL) "$(DESTDIR)$(DATADIR)/"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/cnn-infer $(DESTDIR)$(PREFIX)/bin/cnn-train \
-		$(DESTDIR)$(MANPREFIX)/man1/cnn-infer.1 \
-		$(DESTDIR)$(MANPREFIX)/man1/cnn-train.1 \
-		$(DESTDIR)$(MANPREFIX)/man5/digitcnn.5 \
-		$(DESTDIR)$(DATADIR)/digits.cnn
-	-rmdir $(DESTDIR)$(DATADIR)
+	rm -f "$(DESTDIR)$(PREFIX)/bin/cnn-infer" \
+		"$(DESTDIR)$(PREFIX)/bin/cnn-train" \
+		"$(DESTDIR)$(MANPREFIX)/man1/cnn-infer.1" \
+		"$(DESTDIR)$(MANPREFIX)/man1/cnn-train.1" \
+		"$(DESTDIR)$(MANPREFIX)/man5/digitcnn.5" \
+		"$(DESTDIR)$(DATADIR)/digits.cnn"
+	-rmdir "$(DESTDIR)$(DATADIR)"
 
 clean:
-	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS)
+	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS) bench/bench-cnn
 	rm -rf tests/test-results "tests/trash directory".*
 
 .PHONY: all check model bench install uninstall clean
