@@ -35,6 +35,7 @@ struct group {
 	long img;               /* its index, -1 when none is open */
 	char *src;
 	int want, n;            /* digits announced (count=), digits read */
+	int cap;                /* images x and d have room for */
 	float *x;               /* n images of PIX */
 	struct digit *d;
 };
@@ -205,6 +206,11 @@ add_image(struct net *n, const struct opts *o, struct group *g,
 		flush_group(n, o, g);   /* a marker: no digits in that source */
 		return;
 	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 16;
+		g->x = xrealloc(g->x, (size_t)g->cap * PIX * sizeof(float));
+		g->d = xrealloc(g->d, g->cap * sizeof(*g->d));
+	}
 	d = &g->d[g->n];
 	memset(d, 0, sizeof(*d));
 	d->img = g->img;
@@ -272,7 +278,7 @@ evaluate(struct net *n, const struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct group g = { -1, NULL, 0, 0, NULL, NULL };
+	struct group g = { -1, NULL, 0, 0, 0, NULL, NULL };
 	struct opts o;
 	struct net *n;
 	char **files = options(&o, argc, argv);
@@ -286,8 +292,6 @@ main(int argc, char **argv)
 	n = load(&o);
 	if (o.eval)
 		return evaluate(n, &o);
-	g.x = xfloats((size_t)MAXGROUP * PIX);
-	g.d = xmalloc(MAXGROUP * sizeof(*g.d));
 	if (*files == NULL)
 		infer_stream(n, &o, &g, stdin, "stdin", &seq);
 	for (; *files; files++) {

@@ -33,6 +33,7 @@ struct netrun {
 	size_t wsz;             /* per-thread workspace, floats */
 	int nthr;
 	float **buf;            /* per thread: two activation buffers, workspace */
+	int *bufn;              /* images each buffer holds */
 };
 
 void
@@ -49,6 +50,7 @@ netrun_free(struct netrun *r)
 	for (i = 0; i < r->nthr; i++)
 		free(r->buf[i]);
 	free(r->buf);
+	free(r->bufn);
 	free(r->l);
 	free(r);
 }
@@ -143,6 +145,7 @@ build(const struct net *n)
 	r->nthr = 1;
 #endif
 	r->buf = xcalloc(r->nthr, sizeof(*r->buf));
+	r->bufn = xcalloc(r->nthr, sizeof(*r->bufn));
 	return r;
 }
 
@@ -151,7 +154,7 @@ static void
 run_chunk(const struct netrun *r, float *prob, const float *in, int cnt,
     int nclass, float *buf)
 {
-	float *a = buf, *b = buf + CHUNK * r->maxact, *ws = b + CHUNK * r->maxact;
+	float *a = buf, *b = buf + cnt * r->maxact, *ws = b + cnt * r->maxact;
 	const struct rlayer *R;
 	const float *x = in;
 	float *y, *t;
@@ -214,8 +217,11 @@ netrun_infer(struct net *n, float *prob, const float *images, int count)
 #ifdef _OPENMP
 	if (omp_get_max_threads() > r->nthr) {
 		r->buf = xrealloc(r->buf, omp_get_max_threads() * sizeof(*r->buf));
-		while (r->nthr < omp_get_max_threads())
+		r->bufn = xrealloc(r->bufn, omp_get_max_threads() * sizeof(int));
+		while (r->nthr < omp_get_max_threads()) {
+			r->bufn[r->nthr] = 0;
 			r->buf[r->nthr++] = NULL;
+		}
 	}
 #endif
 #pragma omp parallel for schedule(dynamic, 4) if (nch > 2 && r->nthr > 1)
@@ -225,8 +231,12 @@ netrun_infer(struct net *n, float *prob, const float *images, int count)
 #ifdef _OPENMP
 		t = omp_get_thread_num();
 #endif
-		if (r->buf[t] == NULL)
-			r->buf[t] = xfloats(2 * CHUNK * r->maxact + r->wsz);
+		if (r->bufn[t] < cnt) {
+			/* sized for what is asked: one digit costs little */
+			free(r->buf[t]);
+			r->buf[t] = xfloats_raw(2 * cnt * r->maxact + r->wsz);
+			r->bufn[t] = cnt;
+		}
 		run_chunk(r, prob + (long)ch * CHUNK * n->nclass,
 		    images + ch * CHUNK * per, cnt, n->nclass, r->buf[t]);
 	}

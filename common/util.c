@@ -55,7 +55,7 @@ xstrdup(const char *s)
 }
 
 float *
-xfloats(size_t n)
+xfloats_raw(size_t n)
 {
 	size_t bytes = (n ? n : 1) * sizeof(float);
 	void *p;
@@ -66,7 +66,15 @@ xfloats(size_t n)
 	p = aligned_alloc(64, bytes);
 	if (p == NULL)
 		nomem();
-	memset(p, 0, bytes);
+	return p;
+}
+
+float *
+xfloats(size_t n)
+{
+	float *p = xfloats_raw(n);
+
+	memset(p, 0, (n ? n : 1) * sizeof(float));
 	return p;
 }
 

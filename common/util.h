@@ -16,6 +16,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* 64-byte aligned, zeroed; release with free(). */
 float *xfloats(size_t n);
+/* The same, not zeroed: pages are touched only as they are used. */
+float *xfloats_raw(size_t n);
 
 /* Parse a whole number or real in [min, max]; on anything else exit 2
  * with "prog: what: bad value" (an option argument is a usage error). */
