@@ -2,17 +2,16 @@
 #
 # Puts cmd/ on PATH (SHARNESS_BUILD_DIRECTORY) and tests/ after it (for
 # the tools there, such as draw-digits), exports TOP, the absolute top of
-# the source tree, and MNIST, the folder scripts/fetch-mnist fills, and
-# loads sharness, which moves into the test's trash directory.
+# the source tree, and loads sharness, which moves into the test's trash
+# directory.  A test that needs MNIST calls need_mnist first.
 
 SHARNESS_TEST_DIRECTORY=$(pwd)
 SHARNESS_TEST_SRCDIR=$SHARNESS_TEST_DIRECTORY
 TOP=$(cd .. && pwd)
 SHARNESS_BUILD_DIRECTORY=$TOP/cmd
 export SHARNESS_TEST_DIRECTORY SHARNESS_TEST_SRCDIR SHARNESS_BUILD_DIRECTORY
-MNIST=$TOP/data/mnist
 PATH=$PATH:$TOP/tests
-export TOP MNIST PATH
+export TOP PATH
 
 . /usr/share/sharness/sharness.sh
 
@@ -34,4 +33,10 @@ test_path_is_file() {
 
 test_path_is_missing() {
 	test ! -e "$1" || { echo "path $1 exists"; ls -ld "$1"; return 1; }
+}
+
+# need_mnist: set MNIST to the folder of the four MNIST files, fetching
+# them through scripts/fetch-mnist (cached) if need be.
+need_mnist() {
+	MNIST=$("$TOP/scripts/fetch-mnist" -q) && test -n "$MNIST"
 }

@@ -4,6 +4,10 @@ cd "${0%/*}" && . ./lib.sh
 
 SMALL="conv 8 5 p=2; bn; relu; maxpool 2; conv 16 3 p=1; bn; relu; maxpool 2; dense 10"
 
+test_expect_success 'MNIST is at hand' '
+	need_mnist
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 cnn-train -Z 2>err &&
 	grep "^usage: cnn-train" err &&

@@ -2,10 +2,14 @@
 test_description='the built-in model on the whole MNIST test set'
 cd "${0%/*}" && . ./lib.sh
 
-IMG=$MNIST/t10k-images-idx3-ubyte
-LAB=$MNIST/t10k-labels-idx1-ubyte
+
+test_expect_success 'MNIST is at hand' '
+	need_mnist
+'
 
 test_expect_success 'it reaches 99.5% on the 10000 test digits' '
+	IMG=$MNIST/t10k-images-idx3-ubyte &&
+	LAB=$MNIST/t10k-labels-idx1-ubyte &&
 	cnn-infer -e "$IMG" "$LAB" -w wrong.pgm >eval &&
 	sed -n "s/^accuracy \([0-9.]*\)% (\([0-9]*\)\/10000)$/\1 \2/p" eval >acc &&
 	test_line_count = 1 acc &&
