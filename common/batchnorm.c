@@ -5,53 +5,35 @@
 #include "batchnorm.h"
 #include "util.h"
 
-#define LANES 16        /* partial sums the compiler keeps in one vector */
-
-/* Sum of x and of x*x over n values, in LANES partial sums so that the
- * loop vectorises without reassociating a single float accumulator. */
-static void
+/* Sum of x and of x*x over n values; the simd reduction lets the compiler
+ * add in vector lanes (a different order than one running sum). */
+VECTOR_CLONES static void
 sum2(const float *x, int n, float *s, float *q)
 {
-	float a[LANES] = { 0 }, b[LANES] = { 0 };
-	int j, l;
+	float a = 0, b = 0;
+	int j;
 
-	for (j = 0; j + LANES <= n; j += LANES)
-		for (l = 0; l < LANES; l++) {
-			a[l] += x[j + l];
-			b[l] += x[j + l] * x[j + l];
-		}
-	for (; j < n; j++) {
-		a[0] += x[j];
-		b[0] += x[j] * x[j];
+#pragma omp simd reduction(+:a, b)
+	for (j = 0; j < n; j++) {
+		a += x[j];
+		b += x[j] * x[j];
 	}
-	*s = *q = 0;
-	for (l = 0; l < LANES; l++) {
-		*s += a[l];
-		*q += b[l];
-	}
+	*s = a, *q = b;
 }
 
 /* Sum of g and of g*(x-m) over n values, the same way. */
-static void
+VECTOR_CLONES static void
 sum2g(const float *g, const float *x, float m, int n, float *s, float *q)
 {
-	float a[LANES] = { 0 }, b[LANES] = { 0 };
-	int j, l;
+	float a = 0, b = 0;
+	int j;
 
-	for (j = 0; j + LANES <= n; j += LANES)
-		for (l = 0; l < LANES; l++) {
-			a[l] += g[j + l];
-			b[l] += g[j + l] * (x[j + l] - m);
-		}
-	for (; j < n; j++) {
-		a[0] += g[j];
-		b[0] += g[j] * (x[j] - m);
+#pragma omp simd reduction(+:a, b)
+	for (j = 0; j < n; j++) {
+		a += g[j];
+		b += g[j] * (x[j] - m);
 	}
-	*s = *q = 0;
-	for (l = 0; l < LANES; l++) {
-		*s += a[l];
-		*q += b[l];
-	}
+	*s = a, *q = b;
 }
 
 /* in (N,C,HW) -> sum, sumsq (C) added to */
@@ -86,7 +68,7 @@ batchnorm_stats(float *mean, float *invstd, const double *sum,
 }
 
 /* in, out (N,C,HW) may alias; scale, shift (C) */
-void
+VECTOR_CLONES void
 batchnorm_apply(float *out, const float *in, const float *scale,
     const float *shift, int n, int c, int hw)
 {
@@ -123,7 +105,7 @@ batchnorm_bsums(double *dsum, double *dxsum, const float *dout,
 }
 
 /* din = gamma invstd (dout - dsum/count - xhat invstd dxsum/count) */
-void
+VECTOR_CLONES void
 batchnorm_bapply(float *din, const float *dout, const float *in,
     const float *gamma, const float *mean, const float *invstd,
     const double *dsum, const double *dxsum, long count, int n, int c, int hw)

@@ -6,20 +6,16 @@
 #include "gemm.h"
 #include "util.h"
 
-/* A sum in 16 partial sums, which the compiler vectorises. */
-static float
+/* A sum; the simd reduction lets the compiler add in vector lanes. */
+VECTOR_CLONES static float
 sum(const float *x, int n)
 {
-	float a[16] = { 0 }, t = 0;
-	int j, l;
+	float t = 0;
+	int j;
 
-	for (j = 0; j + 16 <= n; j += 16)
-		for (l = 0; l < 16; l++)
-			a[l] += x[j + l];
-	for (; j < n; j++)
+#pragma omp simd reduction(+:t)
+	for (j = 0; j < n; j++)
 		t += x[j];
-	for (l = 0; l < 16; l++)
-		t += a[l];
 	return t;
 }
 
@@ -247,7 +243,7 @@ round_up(long x, long m)
 }
 
 /* One output row: bias, perhaps max(0, .), from a row of the product. */
-static void
+VECTOR_CLONES static void
 epilogue(float *dst, const float *src, int n, float bias, int relu)
 {
 	int x;
@@ -261,7 +257,7 @@ epilogue(float *dst, const float *src, int n, float bias, int relu)
 }
 
 /* Two output rows to one pooled row: max over 2x2, bias, max(0, .). */
-static void
+VECTOR_CLONES static void
 epilogue_pool(float *dst, const float *s0, const float *s1, int n,
     float bias)
 {

@@ -1,5 +1,6 @@
 /* dropout: zero a fraction of the activations while training */
 #include "dropout.h"
+#include "util.h"
 
 void
 dropout_forward(float *out, float *mask, const float *in, size_t n,
@@ -14,7 +15,7 @@ dropout_forward(float *out, float *mask, const float *in, size_t n,
 	}
 }
 
-void
+VECTOR_CLONES void
 dropout_backward(float *din, const float *dout, const float *mask, size_t n)
 {
 	size_t i;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "maxpool.h"
+#include "util.h"
 
 int
 maxpool_out(int side, int k, int s)
@@ -11,29 +12,33 @@ maxpool_out(int side, int k, int s)
 
 /* The common 2x2 window, stride 2, without branches; ties go to the
  * first maximum in row order, as in the general loop. */
-static void
-pool2(float *out, int *arg, const float *ip, int w, int oh, int ow)
+VECTOR_CLONES static void
+pool2(float *restrict out, int *restrict arg, const float *restrict ip, int w,
+    int oh, int ow)
 {
-	int y, x, i0, i1, i2;
+	const float *r0, *r1;
 	float a, b, c, d, m1, m2;
+	int y, x, i0, i1, i2;
 
-	for (y = 0; y < oh; y++)
+	for (y = 0; y < oh; y++) {
+		r0 = ip + 2 * y * w, r1 = r0 + w;
 		for (x = 0; x < ow; x++) {
+			a = r0[2 * x], b = r0[2 * x + 1];
+			c = r1[2 * x], d = r1[2 * x + 1];
 			i0 = 2 * y * w + 2 * x;
-			a = ip[i0], b = ip[i0 + 1], c = ip[i0 + w], d = ip[i0 + w + 1];
 			m1 = b > a ? b : a;
 			i1 = b > a ? i0 + 1 : i0;
 			m2 = d > c ? d : c;
 			i2 = d > c ? i0 + w + 1 : i0 + w;
 			out[y * ow + x] = m2 > m1 ? m2 : m1;
-			if (arg)
-				arg[y * ow + x] = m2 > m1 ? i2 : i1;
+			arg[y * ow + x] = m2 > m1 ? i2 : i1;
 		}
+	}
 }
 
 /* The same without the arguments of the maxima (inference): plain
  * selects over pairs, which vectorise. */
-static void
+VECTOR_CLONES static void
 pool2max(float *out, const float *ip, int w, int oh, int ow)
 {
 	const float *r0, *r1;
@@ -66,8 +71,8 @@ maxpool_forward(float *out, int *arg, const float *in, int n, int c, int h,
 	}
 	if (k == 2 && s == 2) {
 		for (pl = 0; pl < n * c; pl++)
-			pool2(out + (size_t)pl * oh * ow, arg ? arg + (size_t)pl * oh *
-			    ow : NULL, in + (size_t)pl * h * w, w, oh, ow);
+			pool2(out + (size_t)pl * oh * ow, arg + (size_t)pl * oh * ow,
+			    in + (size_t)pl * h * w, w, oh, ow);
 		return;
 	}
 	for (pl = 0; pl < n * c; pl++) {
@@ -93,7 +98,7 @@ maxpool_forward(float *out, int *arg, const float *in, int n, int c, int h,
 	}
 }
 
-void
+VECTOR_CLONES void
 maxpool_backward(float *din, const float *dout, const int *arg, int n, int c,
     int h, int w, int k, int s)
 {

@@ -1,9 +1,10 @@
 /* relu: max(0, x) */
 #include "relu.h"
+#include "util.h"
 
 /* Plain selects, no branches: both loops vectorise, also in place
  * (the simd pragma tells the compiler that element i touches only i). */
-void
+VECTOR_CLONES void
 relu_forward(float *out, const float *in, size_t n)
 {
 	size_t i;
@@ -13,7 +14,7 @@ relu_forward(float *out, const float *in, size_t n)
 		out[i] = in[i] > 0 ? in[i] : 0.0f;
 }
 
-void
+VECTOR_CLONES void
 relu_backward(float *din, const float *dout, const float *out, size_t n)
 {
 	size_t i;

@@ -9,6 +9,16 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* For loops the compiler vectorises: built for AVX-512, AVX2 and the
+ * baseline, the one this CPU runs chosen at load time (GCC's
+ * target_clones); other compilers get the baseline alone. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", \
+	"default")))
+#else
+#define VECTOR_CLONES
+#endif
+
 /* Exit with "prog: out of memory" instead of returning NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

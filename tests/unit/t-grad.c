@@ -405,6 +405,10 @@ main(void)
 		check_conv_fast(2, 7, 6, 5, 9, 1, 1, 0);
 		check_conv_fast(1, 5, 13, 13, 7, 4, 3, 3);
 		check_conv_fast(1, 300, 5, 5, 13, 3, 1, 0);
+		check_conv_fast(3, 5, 9, 7, 11, 3, 1, 1);     /* odd: Winograd */
+		check_conv_fast(2, 17, 1, 1, 3, 3, 1, 1);
+		check_conv_fast(1, 3, 2, 30, 40, 3, 1, 1);
+		check_conv_fast(1, 400, 4, 4, 3, 3, 1, 1);    /* too deep for it */
 		check_dense(37, 1152, 10);
 		check_dense(5, 300, 129);
 	}
