@@ -26,14 +26,14 @@ HDR = common/augment.h common/batchnorm.h common/classify.h common/conv2d.h \
 	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
 	common/imgio.h common/maxpool.h common/meta.h common/model.h common/net.h \
 	common/netrun.h common/nettrain.h common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
-	common/softmax.h common/util.h
+	common/softmax.h common/util.h common/winograd.h
 OBJ = common/augment.o common/batchnorm.o common/builtin.o common/classify.o \
 	common/conv2d.o common/evaluate.o \
 	common/dataset.o common/dense.o common/dropout.o common/gemm.o \
 	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
 	common/imgio.o common/maxpool.o common/meta.o common/model.o common/net.o \
 	common/netrun.o common/nettrain.o common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
-	common/softmax.o common/util.o
+	common/softmax.o common/util.o common/winograd.o
 UNIT = tests/unit/t-augment.t tests/unit/t-gemm.t tests/unit/t-grad.t \
 	tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
 	tests/unit/t-net.t tests/unit/t-norm.t tests/unit/t-optim.t
@@ -69,6 +69,8 @@ common/maxpool.o: common/maxpool.c
 	$(CC) $(KFLAGS) -c -o $@ common/maxpool.c
 common/relu.o: common/relu.c
 	$(CC) $(KFLAGS) -c -o $@ common/relu.c
+common/winograd.o: common/winograd.c
+	$(CC) $(KFLAGS) -c -o $@ common/winograd.c
 common/builtin.o: common/builtin.S $(MODEL)
 
 $(OBJ): $(HDR)

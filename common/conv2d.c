@@ -4,6 +4,7 @@
 
 #include "conv2d.h"
 #include "gemm.h"
+#include "winograd.h"
 #include "util.h"
 
 /* A sum; the simd reduction lets the compiler add in vector lanes. */
@@ -351,13 +352,19 @@ conv2d_pack_size(int c, int oc, int k)
 	size_t b = gemm_apack_full_size(c * k * k, oc);
 	size_t f = gemm_apack_full_size(c, oc * k * k);
 
-	return MAX(MAX(a, b), f);
+	a = MAX(MAX(a, b), f);
+	if (k == 3)
+		a = MAX(a, MAX(winograd_pack_size(c, oc), winograd_pack_size(oc, c)));
+	return a;
 }
 
 void
-conv2d_pack(float *wp, const float *w, int c, int oc, int k)
+conv2d_pack(float *wp, const float *w, int c, int oc, int k, int s, int p)
 {
-	gemm_pack_a_full(wp, w, (long)c * k * k, 1, oc, c * k * k);
+	if (winograd_ok(c, k, s, p))
+		winograd_pack(wp, w, c, oc, 0);
+	else
+		gemm_pack_a_full(wp, w, (long)c * k * k, 1, oc, c * k * k);
 }
 
 void
@@ -366,6 +373,10 @@ conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k, int s, int p)
 	long kk = (long)k * k, o, ci, t;
 	float *f;
 
+	if (direct(k, s, p) && winograd_ok(oc, k, s, k - 1 - p)) {
+		winograd_pack(wtp, w, c, oc, 1);
+		return;
+	}
 	if (!direct(k, s, p)) {
 		gemm_pack_a_full(wtp, w, 1, (long)c * kk, c * kk, oc);
 		return;
@@ -406,6 +417,10 @@ conv2d_ws_size(int c, int h, int wd, int oc, int k, int s, int p)
 	    round_up(q, 16) + c * round_up(b.q, GEMM_MAXNR)));
 	dir = MAX(dir, (size_t)(round_up((long)wide_size(&d), 16) +
 	    round_up(q, 16) + oc * round_up(d.q, GEMM_DOTPAD)));
+	if (k == 3) {
+		dir = MAX(dir, winograd_ws_size(c, h, wd, oc));
+		dir = MAX(dir, winograd_ws_size(oc, oh, ow, c));
+	}
 	return MAX(g, dir + 64);
 }
 
@@ -449,7 +464,9 @@ conv2d_forward(float *out, const float *in, const float *wp, const float *b,
     int n, int c, int h, int wd, int oc, int k, int s, int p, int relu,
     float *ws)
 {
-	if (direct(k, s, p))
+	if (winograd_ok(c, k, s, p))
+		winograd_forward(out, in, wp, b, n, c, h, wd, oc, relu, 0, ws);
+	else if (direct(k, s, p))
 		direct_forward(out, in, wp, b, n, c, h, wd, oc, k, p, relu, 0, ws);
 	else
 		col_forward(out, in, wp, b, n, c, h, wd, oc, k, s, p, relu, ws);
@@ -466,7 +483,10 @@ conv2d_forward_pool(float *out, const float *in, const float *wp,
     const float *b, int n, int c, int h, int wd, int oc, int k, int p,
     float *ws)
 {
-	direct_forward(out, in, wp, b, n, c, h, wd, oc, k, p, 1, 1, ws);
+	if (winograd_ok(c, k, 1, p))
+		winograd_forward(out, in, wp, b, n, c, h, wd, oc, 1, 1, ws);
+	else
+		direct_forward(out, in, wp, b, n, c, h, wd, oc, k, p, 1, 1, ws);
 }
 
 /* The im2col path of the backward pass. */
@@ -513,7 +533,9 @@ conv2d_backward_data(float *din, const float *dout, const float *wtp, int n,
 {
 	int oh = conv2d_out(h, k, s, p), ow = conv2d_out(wd, k, s, p);
 
-	if (direct(k, s, p))
+	if (direct(k, s, p) && winograd_ok(oc, k, s, k - 1 - p))
+		winograd_forward(din, dout, wtp, NULL, n, oc, oh, ow, c, 0, 0, ws);
+	else if (direct(k, s, p))
 		direct_forward(din, dout, wtp, NULL, n, oc, oh, ow, c, k, k - 1 - p,
 		    0, 0, ws);
 	else

@@ -17,13 +17,16 @@ void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout,
     const float *in, const float *w, int n, int c, int h, int wd, int oc,
     int k, int s, int p);
 
-/* The fast version, on the kernels of gemm.h: for stride 1, a direct
- * convolution over the zero-padded images (no im2col copy); else im2col.
+/* The fast version, on the kernels of gemm.h: Winograd's F(2x2, 3x3) for
+ * 3x3 kernels with stride 1 and padding 1 (winograd.h); for other kernels
+ * with stride 1, a direct convolution over the zero-padded images (no
+ * im2col copy); else im2col.
  * Weights are packed once a pass with conv2d_pack (forward) and
  * conv2d_pack_t (backward data); ws holds conv2d_ws_size() floats for the
  * calling thread.  relu: apply max(0, .) to the output (inference). */
 size_t conv2d_pack_size(int c, int oc, int k);
-void conv2d_pack(float *wp, const float *w, int c, int oc, int k);
+void conv2d_pack(float *wp, const float *w, int c, int oc, int k, int s,
+    int p);
 void conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k, int s,
     int p);
 size_t conv2d_ws_size(int c, int h, int wd, int oc, int k, int s, int p);

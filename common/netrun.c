@@ -113,7 +113,7 @@ add_layer(struct netrun *r, const struct net *n, int *i)
 	}
 	if (R->type == L_CONV) {
 		R->wp = xfloats(conv2d_pack_size(R->ic, R->oc, R->k));
-		conv2d_pack(R->wp, R->w, R->ic, R->oc, R->k);
+		conv2d_pack(R->wp, R->w, R->ic, R->oc, R->k, R->s, R->p);
 	}
 }
 

@@ -30,15 +30,13 @@ struct nettrain {
 	float **mask;           /* dropout masks */
 	float **bn;             /* bn: mean, 1/std, scale, shift (4 x C) */
 	float **wp, **wtp;      /* conv: packed W, and W for backward data */
-	float **gc;             /* conv: output gradients of the batch, kept
-	                         * for the weight gradients of a slice */
 	float *gb[2];           /* gradients at batch norm outputs (B, size) */
 	float *prob, *dlogit;
 	double **bnt;           /* bn: batch totals (2 x C), forward then back */
 	int *bound;             /* segment bounds: 0, each bn layer, nl */
 	int nbound;
-	float **scr;            /* per thread: two gradient buffers of an image */
-	long maxio;
+	float **scr;            /* per thread: two gradient buffers of a slice */
+	long maxio, scrn;
 	float *sgrad;           /* per slice: a whole gradient */
 	double *part;           /* per slice: 2 x maxc partial sums */
 	double *tot;
@@ -130,7 +128,6 @@ layout(struct nettrain *t, const struct net *n, int b, float *f, int *in,
 		if (L->type == L_CONV) {
 			TAKE(t->wp[i], conv2d_pack_size(L->ic, L->oc, L->k));
 			TAKE(t->wtp[i], conv2d_pack_size(L->ic, L->oc, L->k));
-			TAKE(t->gc[i], (long)b * outsize(L));
 		}
 		if (L->type == L_MAXPOOL) {
 			if (in)
@@ -157,11 +154,10 @@ build(const struct net *n, int b)
 	size_t ws, nf, ni;
 
 	t->bmax = b;
-	t->act = xcalloc(7 * n->nl, sizeof(float *));
+	t->act = xcalloc(6 * n->nl, sizeof(float *));
 	t->mask = t->act + n->nl, t->bn = t->mask + n->nl;
 	t->wp = t->bn + n->nl, t->wtp = t->wp + n->nl;
-	t->gc = t->wtp + n->nl;
-	t->arg = (int **)(t->gc + n->nl);
+	t->arg = (int **)(t->wtp + n->nl);
 	layout(t, n, b, NULL, NULL, &nf, &ni);
 	t->fmem = xfloats(nf);
 	t->imem = xmalloc((ni + 1) * sizeof(int));
@@ -192,11 +188,12 @@ build(const struct net *n, int b)
 #else
 	t->nthr = 1;
 #endif
+	t->scrn = ((long)per * t->maxio + 15) & ~15L;
 	t->ws = xcalloc(t->nthr, sizeof(float *));
 	t->scr = xcalloc(t->nthr, sizeof(float *));
 	for (i = 0; i < t->nthr; i++) {
 		t->ws[i] = xfloats(t->wsz);
-		t->scr[i] = xfloats(2 * ((t->maxio + 15) & ~15L));
+		t->scr[i] = xfloats(2 * t->scrn);
 	}
 	return t;
 }
@@ -228,104 +225,109 @@ sg(const struct step *st, int s, const float *g)
 	return st->t->sgrad + (size_t)s * st->n->nparam + (g - st->n->grad);
 }
 
-/* Layer i forward for image j of the batch. */
+/* Layer i forward for images j .. j+n-1 of the batch (a slice). */
 static void
-forward_image(const struct step *st, int i, int j)
+forward_images(const struct step *st, int i, int j, int n)
 {
 	struct layer *L = &st->n->l[i];
 	struct nettrain *t = st->t;
 	const float *x = (i ? t->act[i - 1] : st->images) + (size_t)j * insize(L);
 	float *y = t->act[i] + (size_t)j * outsize(L), *bn;
 	struct rng r;
+	int k;
 
 	switch (L->type) {
 	case L_CONV:
 		if (net_reference)
-			conv2d_forward_ref(y, x, L->w, L->b, 1, L->ic, L->ih, L->iw,
+			conv2d_forward_ref(y, x, L->w, L->b, n, L->ic, L->ih, L->iw,
 			    L->oc, L->k, L->s, L->p);
 		else
-			conv2d_forward(y, x, t->wp[i], L->b, 1, L->ic, L->ih, L->iw,
+			conv2d_forward(y, x, t->wp[i], L->b, n, L->ic, L->ih, L->iw,
 			    L->oc, L->k, L->s, L->p, 0, t->ws[tid()]);
 		break;
 	case L_DENSE:
 		if (net_reference)
-			dense_forward_ref(y, x, L->w, L->b, 1, L->ic, L->oc);
+			dense_forward_ref(y, x, L->w, L->b, n, L->ic, L->oc);
 		else
-			dense_forward(y, x, L->w, L->b, 1, L->ic, L->oc, t->ws[tid()]);
+			dense_forward(y, x, L->w, L->b, n, L->ic, L->oc, t->ws[tid()]);
 		break;
 	case L_BN:
 		bn = t->bn[i];
-		batchnorm_apply(y, x, bn + 2 * L->ic, bn + 3 * L->ic, 1, L->ic,
+		batchnorm_apply(y, x, bn + 2 * L->ic, bn + 3 * L->ic, n, L->ic,
 		    L->ih * L->iw);
 		break;
 	case L_RELU:
-		relu_forward(y, x, outsize(L));
+		relu_forward(y, x, (size_t)n * outsize(L));
 		break;
 	case L_MAXPOOL:
-		maxpool_forward(y, t->arg[i] + (size_t)j * outsize(L), x, 1, L->ic,
+		maxpool_forward(y, t->arg[i] + (size_t)j * outsize(L), x, n, L->ic,
 		    L->ih, L->iw, L->k, L->s);
 		break;
 	case L_DROPOUT:
-		rng_seed(&r, st->seed + 7919 * (i + 1), st->stream * 65536 + j);
-		dropout_forward(y, t->mask[i] + (size_t)j * outsize(L), x,
-		    outsize(L), L->rate, &r);
+		/* each image its own stream: the same masks whatever the slices */
+		for (k = 0; k < n; k++) {
+			rng_seed(&r, st->seed + 7919 * (i + 1),
+			    st->stream * 65536 + j + k);
+			dropout_forward(y + k * outsize(L), t->mask[i] + (size_t)(j +
+			    k) * outsize(L), x + k * outsize(L), outsize(L), L->rate, &r);
+		}
 		break;
 	}
 }
 
-/* Layer i backward for image j of slice s: g is the gradient of its
- * output, d receives that of its input (NULL: not needed; may be g for
- * layers that work in place). */
+/* Layer i backward for images j .. j+n-1, slice s: g is the gradient of
+ * its output, d receives that of its input (NULL: not needed; may be g
+ * for layers that work in place); weight gradients go to the slice's. */
 static void
-backward_image(const struct step *st, int i, int j, int s, const float *g,
-    float *d)
+backward_images(const struct step *st, int i, int j, int n, int s,
+    const float *g, float *d)
 {
 	struct layer *L = &st->n->l[i];
 	struct nettrain *t = st->t;
 	const float *x = (i ? t->act[i - 1] : st->images) + (size_t)j * insize(L);
-	size_t oo = (size_t)j * outsize(L);
+	size_t oo = (size_t)j * outsize(L), no = (size_t)n * outsize(L);
 	const float *bn;
 
 	switch (L->type) {
 	case L_CONV:
 		if (net_reference) {
 			conv2d_backward_ref(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
-			    L->w, 1, L->ic, L->ih, L->iw, L->oc, L->k, L->s, L->p);
+			    L->w, n, L->ic, L->ih, L->iw, L->oc, L->k, L->s, L->p);
 			break;
 		}
-		/* the weight gradients wait for the whole slice (slice_weights) */
-		memcpy(t->gc[i] + oo, g, outsize(L) * sizeof(float));
+		conv2d_backward_weights(sg(st, s, L->dw), sg(st, s, L->db), g, x, n,
+		    L->ic, L->ih, L->iw, L->oc, L->k, L->s, L->p, t->ws[tid()]);
 		if (d)
-			conv2d_backward_data(d, g, t->wtp[i], 1, L->ic, L->ih, L->iw,
+			conv2d_backward_data(d, g, t->wtp[i], n, L->ic, L->ih, L->iw,
 			    L->oc, L->k, L->s, L->p, t->ws[tid()]);
 		break;
 	case L_DENSE:
 		if (net_reference)
 			dense_backward_ref(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
-			    L->w, 1, L->ic, L->oc);
+			    L->w, n, L->ic, L->oc);
 		else
 			dense_backward(d, sg(st, s, L->dw), sg(st, s, L->db), g, x,
-			    L->w, 1, L->ic, L->oc, t->ws[tid()]);
+			    L->w, n, L->ic, L->oc, t->ws[tid()]);
 		break;
 	case L_BN:
 		bn = t->bn[i];
 		if (d)
 			batchnorm_bapply(d, g, x, L->w, bn, bn + L->ic, t->bnt[i],
-			    t->bnt[i] + t->maxc, (long)st->b * L->ih * L->iw, 1,
+			    t->bnt[i] + t->maxc, (long)st->b * L->ih * L->iw, n,
 			    L->ic, L->ih * L->iw);
 		break;
 	case L_RELU:
 		if (d)
-			relu_backward(d, g, t->act[i] + oo, outsize(L));
+			relu_backward(d, g, t->act[i] + oo, no);
 		break;
 	case L_MAXPOOL:
 		if (d)
-			maxpool_backward(d, g, t->arg[i] + oo, 1, L->ic, L->ih, L->iw,
+			maxpool_backward(d, g, t->arg[i] + oo, n, L->ic, L->ih, L->iw,
 			    L->k, L->s);
 		break;
 	case L_DROPOUT:
 		if (d)
-			dropout_backward(d, g, t->mask[i] + oo, outsize(L));
+			dropout_backward(d, g, t->mask[i] + oo, no);
 		break;
 	}
 }
@@ -370,33 +372,36 @@ bn_stats(const struct step *st, int i)
 	}
 }
 
-/* Softmax and cross-entropy for image j; correct answers counted in *ok. */
+/* Softmax and cross-entropy for images j .. j+n-1; correct answers
+ * counted in *ok. */
 static double
-loss_image(const struct step *st, int j, float smooth, int *ok)
+loss_images(const struct step *st, int j, int n, float smooth, int *ok)
 {
 	struct nettrain *t = st->t;
-	int k = st->n->nclass, c, best = 0;
+	int k = st->n->nclass, c, best, i;
 	const float *z = t->act[st->n->nl - 1] + (size_t)j * k;
 	float *p = t->prob + (size_t)j * k;
 
-	softmax_forward(p, z, 1, k);
-	for (c = 1; c < k; c++)
-		if (p[c] > p[best])
-			best = c;
-	*ok += best == st->labels[j];
-	return softmax_xent(t->dlogit + (size_t)j * k, p, st->labels + j, 1, k,
+	softmax_forward(p, z, n, k);
+	for (i = 0; i < n; i++) {
+		for (best = 0, c = 1; c < k; c++)
+			if (p[i * k + c] > p[i * k + best])
+				best = c;
+		*ok += best == st->labels[j + i];
+	}
+	return softmax_xent(t->dlogit + (size_t)j * k, p, st->labels + j, n, k,
 	    smooth, 1.0f / st->b);
 }
 
 /* Forward, one segment of layers between batch norms at a time: each
- * image goes through the whole segment while it is in cache, and adds
- * its part of the next batch norm's sums. */
+ * slice goes through the whole segment while it is in cache, and adds its
+ * part of the next batch norm's sums. */
 static void
 forward(const struct step *st, float smooth)
 {
 	struct nettrain *t = st->t;
 	const struct layer *L;
-	int g, lo, hi, s, j, cnt, first, last = st->n->nl;
+	int g, lo, hi, s, cnt, first, last = st->n->nl, i;
 
 	for (g = 0; g + 1 < t->nbound; g++) {
 		lo = t->bound[g], hi = t->bound[g + 1];
@@ -407,18 +412,16 @@ forward(const struct step *st, float smooth)
 			memset(p, 0, 2 * t->maxc * sizeof(double));
 			t->sloss[s] = 0, t->scorrect[s] = 0;
 			first = slice(st->b, st->ns, s, &cnt);
-			for (j = first; j < first + cnt; j++) {
-				for (int i = lo; i < hi; i++)
-					forward_image(st, i, j);
-				if (hi < last) {
-					L = &st->n->l[hi];
-					batchnorm_sums(p, p + t->maxc, (hi ? t->act[hi - 1] :
-					    st->images) + (size_t)j * insize(L), 1, L->ic,
-					    L->ih * L->iw);
-				} else
-					t->sloss[s] += loss_image(st, j, smooth,
-					    &t->scorrect[s]);
-			}
+			for (i = lo; i < hi; i++)
+				forward_images(st, i, first, cnt);
+			if (hi < last) {
+				L = &st->n->l[hi];
+				batchnorm_sums(p, p + t->maxc, (hi ? t->act[hi - 1] :
+				    st->images) + (size_t)first * insize(L), cnt, L->ic,
+				    L->ih * L->iw);
+			} else
+				t->sloss[s] = loss_images(st, first, cnt, smooth,
+				    &t->scorrect[s]);
 		}
 		if (hi < last) {
 #pragma omp single
@@ -446,38 +449,15 @@ bn_grads(const struct step *st, int i)
 	}
 }
 
-/* The weight gradients of the conv layers in (lo, hi] from all images of
- * slice s at once: longer dot products than one image gives. */
+/* Backward over the segment (lo, hi] for images j .. j+n-1 of slice s;
+ * gin is the gradient at the top, gout receives it at batch norm lo's
+ * output. */
 static void
-slice_weights(const struct step *st, int lo, int hi, int s)
-{
-	struct nettrain *t = st->t;
-	struct layer *L;
-	int i, cnt, first = slice(st->b, st->ns, s, &cnt);
-
-	if (net_reference)
-		return;
-	for (i = hi; i > lo || (i == lo && st->n->l[lo].type != L_BN); i--) {
-		L = &st->n->l[i];
-		if (L->type == L_CONV)
-			conv2d_backward_weights(sg(st, s, L->dw), sg(st, s, L->db),
-			    t->gc[i] + (size_t)first * outsize(L), (i ?
-			    t->act[i - 1] : st->images) + (size_t)first * insize(L),
-			    cnt, L->ic, L->ih, L->iw, L->oc, L->k, L->s, L->p,
-			    t->ws[tid()]);
-		if (i == 0)
-			break;
-	}
-}
-
-/* Backward over the segment (lo, hi] for image j of slice s; gin is the
- * gradient at the top, gout receives it at batch norm lo's output. */
-static void
-back_segment(const struct step *st, int lo, int hi, int j, int s,
+back_segment(const struct step *st, int lo, int hi, int j, int n, int s,
     const float *gin, float *gout)
 {
 	struct nettrain *t = st->t;
-	float *a = t->scr[tid()], *b = a + ((t->maxio + 15) & ~15L), *d;
+	float *a = t->scr[tid()], *b = a + t->scrn, *d;
 	const float *g = gin;
 	int i, stop = st->n->l[lo].type == L_BN ? lo : -1;
 
@@ -490,7 +470,7 @@ back_segment(const struct step *st, int lo, int hi, int j, int s,
 			d = (float *)g;
 		else
 			d = g == a ? b : a;
-		backward_image(st, i, j, s, g, d);
+		backward_images(st, i, j, n, s, g, d);
 		g = d;
 	}
 }
@@ -500,7 +480,7 @@ backward(const struct step *st)
 {
 	struct nettrain *t = st->t;
 	const struct layer *L;
-	int g, lo, hi, s, j, cnt, first, k = st->n->nclass, cur = 0;
+	int g, lo, hi, s, cnt, first, k = st->n->nclass, cur = 0;
 	size_t sz;
 	const float *gin;
 	float *gout;
@@ -516,20 +496,16 @@ backward(const struct step *st)
 
 			memset(p, 0, 2 * t->maxc * sizeof(double));
 			first = slice(st->b, st->ns, s, &cnt);
-			for (j = first; j < first + cnt; j++) {
-				sz = hi < st->n->nl ? insize(&st->n->l[hi]) : 0;
-				gin = hi < st->n->nl ? t->gb[cur] + j * sz :
-				    t->dlogit + (size_t)j * k;
-				gout = t->gb[!cur] + (size_t)j * outsize(L);
-				back_segment(st, lo, hi == st->n->nl ? hi - 1 : hi, j, s,
-				    gin, gout);
-				if (L->type == L_BN)
-					batchnorm_bsums(p, p + t->maxc, gout,
-					    (lo ? t->act[lo - 1] : st->images) +
-					    (size_t)j * insize(L), t->bn[lo], 1, L->ic,
-					    L->ih * L->iw);
-			}
-			slice_weights(st, lo, hi == st->n->nl ? hi - 1 : hi, s);
+			sz = hi < st->n->nl ? insize(&st->n->l[hi]) : 0;
+			gin = hi < st->n->nl ? t->gb[cur] + first * sz :
+			    t->dlogit + (size_t)first * k;
+			gout = t->gb[!cur] + (size_t)first * outsize(L);
+			back_segment(st, lo, hi == st->n->nl ? hi - 1 : hi, first, cnt,
+			    s, gin, gout);
+			if (L->type == L_BN)
+				batchnorm_bsums(p, p + t->maxc, gout, (lo ? t->act[lo - 1] :
+				    st->images) + (size_t)first * insize(L), t->bn[lo], cnt,
+				    L->ic, L->ih * L->iw);
 		}
 		if (L->type == L_BN) {
 #pragma omp single
@@ -553,7 +529,8 @@ prepare(const struct step *st)
 			L = &n->l[i];
 			if (L->type != L_CONV)
 				continue;
-			conv2d_pack(st->t->wp[i], L->w, L->ic, L->oc, L->k);
+			conv2d_pack(st->t->wp[i], L->w, L->ic, L->oc, L->k, L->s,
+			    L->p);
 			conv2d_pack_t(st->t->wtp[i], L->w, L->ic, L->oc, L->k, L->s,
 			    L->p);
 		}

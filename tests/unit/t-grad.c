@@ -141,7 +141,7 @@ check_conv_fast(int n, int c, int h, int w, int oc, int k, int s, int p)
 	double e;
 
 	conv2d_forward_ref(o1, in, wt, b, n, c, h, w, oc, k, s, p);
-	conv2d_pack(wp, wt, c, oc, k);
+	conv2d_pack(wp, wt, c, oc, k, s, p);
 	conv2d_forward(o2, in, wp, b, n, c, h, w, oc, k, s, p, 0, ws);
 	e = maxdiff(o1, o2, no);
 	conv2d_backward_ref(d1, w1, b1, g, in, wt, n, c, h, w, oc, k, s, p);
