@@ -345,26 +345,50 @@ direct_weights(float *dw, float *db, const float *dout, const float *in,
 	}
 }
 
-size_t
-conv2d_pack_size(int c, int oc, int k)
+/* The packed weights hold what each path needs, one after the other:
+ * the direct (or im2col) product's, then, for 3x3 kernels, Winograd's. */
+static size_t
+plain_size(int c, int oc, int k)
 {
 	size_t a = gemm_apack_full_size(oc, c * k * k);
 	size_t b = gemm_apack_full_size(c * k * k, oc);
 	size_t f = gemm_apack_full_size(c, oc * k * k);
 
-	a = MAX(MAX(a, b), f);
+	return (MAX(MAX(a, b), f) + 15) & ~(size_t)15;
+}
+
+size_t
+conv2d_pack_size(int c, int oc, int k)
+{
+	size_t a = plain_size(c, oc, k);
+
 	if (k == 3)
-		a = MAX(a, MAX(winograd_pack_size(c, oc), winograd_pack_size(oc, c)));
+		a += MAX(winograd_pack_size(c, oc), winograd_pack_size(oc, c));
 	return a;
 }
 
-void
-conv2d_pack(float *wp, const float *w, int c, int oc, int k, int s, int p)
+/* Winograd pays when the images give rows of tiles long enough for its
+ * transforms; one small image goes the direct way. */
+static int
+use_winograd(int c, int h, int wd, int k, int s, int p, int n)
 {
-	if (winograd_ok(c, k, s, p))
-		winograd_pack(wp, w, c, oc, 0);
-	else
-		gemm_pack_a_full(wp, w, (long)c * k * k, 1, oc, c * k * k);
+	return winograd_ok(c, k, s, p) && (long)n * ((h + 1) / 2) *
+	    ((wd + 2) / 2) >= 64;
+}
+
+int
+conv2d_winograd(int c, int h, int wd, int k, int s, int p, int n)
+{
+	return use_winograd(c, h, wd, k, s, p, n);
+}
+
+void
+conv2d_pack(float *wp, const float *w, int c, int oc, int k, int s, int p,
+    int wino)
+{
+	gemm_pack_a_full(wp, w, (long)c * k * k, 1, oc, c * k * k);
+	if (wino && winograd_ok(c, k, s, p))
+		winograd_pack(wp + plain_size(c, oc, k), w, c, oc, 0);
 }
 
 void
@@ -373,10 +397,6 @@ conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k, int s, int p)
 	long kk = (long)k * k, o, ci, t;
 	float *f;
 
-	if (direct(k, s, p) && winograd_ok(oc, k, s, k - 1 - p)) {
-		winograd_pack(wtp, w, c, oc, 1);
-		return;
-	}
 	if (!direct(k, s, p)) {
 		gemm_pack_a_full(wtp, w, 1, (long)c * kk, c * kk, oc);
 		return;
@@ -389,6 +409,8 @@ conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k, int s, int p)
 				f[(ci * oc + o) * kk + t] = w[(o * c + ci) * kk + kk - 1 - t];
 	gemm_pack_a_full(wtp, f, (long)oc * kk, 1, c, oc * kk);
 	free(f);
+	if (winograd_ok(oc, k, s, k - 1 - p))
+		winograd_pack(wtp + plain_size(c, oc, k), w, c, oc, 1);
 }
 
 size_t
@@ -464,8 +486,9 @@ conv2d_forward(float *out, const float *in, const float *wp, const float *b,
     int n, int c, int h, int wd, int oc, int k, int s, int p, int relu,
     float *ws)
 {
-	if (winograd_ok(c, k, s, p))
-		winograd_forward(out, in, wp, b, n, c, h, wd, oc, relu, 0, ws);
+	if (use_winograd(c, h, wd, k, s, p, n))
+		winograd_forward(out, in, wp + plain_size(c, oc, k), b, n, c, h, wd,
+		    oc, relu, 0, ws);
 	else if (direct(k, s, p))
 		direct_forward(out, in, wp, b, n, c, h, wd, oc, k, p, relu, 0, ws);
 	else
@@ -483,8 +506,9 @@ conv2d_forward_pool(float *out, const float *in, const float *wp,
     const float *b, int n, int c, int h, int wd, int oc, int k, int p,
     float *ws)
 {
-	if (winograd_ok(c, k, 1, p))
-		winograd_forward(out, in, wp, b, n, c, h, wd, oc, 1, 1, ws);
+	if (use_winograd(c, h, wd, k, 1, p, n))
+		winograd_forward(out, in, wp + plain_size(c, oc, k), b, n, c, h, wd,
+		    oc, 1, 1, ws);
 	else
 		direct_forward(out, in, wp, b, n, c, h, wd, oc, k, p, 1, 1, ws);
 }
@@ -533,8 +557,9 @@ conv2d_backward_data(float *din, const float *dout, const float *wtp, int n,
 {
 	int oh = conv2d_out(h, k, s, p), ow = conv2d_out(wd, k, s, p);
 
-	if (direct(k, s, p) && winograd_ok(oc, k, s, k - 1 - p))
-		winograd_forward(din, dout, wtp, NULL, n, oc, oh, ow, c, 0, 0, ws);
+	if (direct(k, s, p) && use_winograd(oc, oh, ow, k, s, k - 1 - p, n))
+		winograd_forward(din, dout, wtp + plain_size(c, oc, k), NULL, n, oc,
+		    oh, ow, c, 0, 0, ws);
 	else if (direct(k, s, p))
 		direct_forward(din, dout, wtp, NULL, n, oc, oh, ow, c, k, k - 1 - p,
 		    0, 0, ws);

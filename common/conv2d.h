@@ -26,7 +26,11 @@ void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout,
  * calling thread.  relu: apply max(0, .) to the output (inference). */
 size_t conv2d_pack_size(int c, int oc, int k);
 void conv2d_pack(float *wp, const float *w, int c, int oc, int k, int s,
-    int p);
+    int p, int wino);
+/* Whether conv2d_forward takes Winograd's way for n images: if so, the
+ * weights must have been packed with wino set (else it may be 0, which
+ * saves the work for one image at a time). */
+int conv2d_winograd(int c, int h, int wd, int k, int s, int p, int n);
 void conv2d_pack_t(float *wtp, const float *w, int c, int oc, int k, int s,
     int p);
 size_t conv2d_ws_size(int c, int h, int wd, int oc, int k, int s, int p);

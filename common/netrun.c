@@ -15,12 +15,13 @@
 #include "softmax.h"
 #include "util.h"
 
-#define CHUNK 8                 /* images a thread carries through the net */
+#define CHUNK 16                 /* images a thread carries through the net */
 
 struct rlayer {
 	enum layer_type type;   /* L_CONV, L_DENSE, L_MAXPOOL, L_BN, L_RELU */
 	int ic, ih, iw, oc, oh, ow, k, s, p;
 	int relu;               /* max(0, .) after it */
+	int wino;               /* conv: weights packed for Winograd too */
 	int pool;               /* conv: and 2x2 max pooling (oh, ow pooled) */
 	float *w, *b;           /* folded weights (conv: also packed in wp) */
 	float *wp;
@@ -113,7 +114,7 @@ add_layer(struct netrun *r, const struct net *n, int *i)
 	}
 	if (R->type == L_CONV) {
 		R->wp = xfloats(conv2d_pack_size(R->ic, R->oc, R->k));
-		conv2d_pack(R->wp, R->w, R->ic, R->oc, R->k, R->s, R->p);
+		conv2d_pack(R->wp, R->w, R->ic, R->oc, R->k, R->s, R->p, 0);
 	}
 }
 
@@ -204,6 +205,24 @@ run_chunk(const struct netrun *r, float *prob, const float *in, int cnt,
 	softmax_forward(prob, t, cnt, nclass);
 }
 
+/* Pack the Winograd weights of the layers that batches of cnt images
+ * send that way, the first time one comes. */
+static void
+prepare(struct netrun *r, int cnt)
+{
+	struct rlayer *R;
+	int i;
+
+	for (i = 0; i < r->nl; i++) {
+		R = &r->l[i];
+		if (R->type == L_CONV && !R->wino && conv2d_winograd(R->ic, R->ih,
+		    R->iw, R->k, R->s, R->p, cnt)) {
+			conv2d_pack(R->wp, R->w, R->ic, R->oc, R->k, R->s, R->p, 1);
+			R->wino = 1;
+		}
+	}
+}
+
 void
 netrun_infer(struct net *n, float *prob, const float *images, int count)
 {
@@ -214,6 +233,7 @@ netrun_infer(struct net *n, float *prob, const float *images, int count)
 	if (n->run == NULL)
 		n->run = build(n);
 	r = n->run;
+	prepare(r, MIN(count, CHUNK));
 #ifdef _OPENMP
 	if (omp_get_max_threads() > r->nthr) {
 		r->buf = xrealloc(r->buf, omp_get_max_threads() * sizeof(*r->buf));

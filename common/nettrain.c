@@ -530,7 +530,7 @@ prepare(const struct step *st)
 			if (L->type != L_CONV)
 				continue;
 			conv2d_pack(st->t->wp[i], L->w, L->ic, L->oc, L->k, L->s,
-			    L->p);
+			    L->p, 1);
 			conv2d_pack_t(st->t->wtp[i], L->w, L->ic, L->oc, L->k, L->s,
 			    L->p);
 		}

@@ -141,7 +141,7 @@ check_conv_fast(int n, int c, int h, int w, int oc, int k, int s, int p)
 	double e;
 
 	conv2d_forward_ref(o1, in, wt, b, n, c, h, w, oc, k, s, p);
-	conv2d_pack(wp, wt, c, oc, k, s, p);
+	conv2d_pack(wp, wt, c, oc, k, s, p, 1);
 	conv2d_forward(o2, in, wp, b, n, c, h, w, oc, k, s, p, 0, ws);
 	e = maxdiff(o1, o2, no);
 	conv2d_backward_ref(d1, w1, b1, g, in, wt, n, c, h, w, oc, k, s, p);
@@ -405,10 +405,14 @@ main(void)
 		check_conv_fast(2, 7, 6, 5, 9, 1, 1, 0);
 		check_conv_fast(1, 5, 13, 13, 7, 4, 3, 3);
 		check_conv_fast(1, 300, 5, 5, 13, 3, 1, 0);
-		check_conv_fast(3, 5, 9, 7, 11, 3, 1, 1);     /* odd: Winograd */
-		check_conv_fast(2, 17, 1, 1, 3, 3, 1, 1);
-		check_conv_fast(1, 3, 2, 30, 40, 3, 1, 1);
-		check_conv_fast(1, 400, 4, 4, 3, 3, 1, 1);    /* too deep for it */
+		/* 3x3, stride 1, padding 1 on enough images: Winograd; odd
+		 * sizes, one pixel, too many channels for it (direct) */
+		check_conv_fast(8, 64, 7, 7, 16, 3, 1, 1);
+		check_conv_fast(6, 5, 9, 7, 11, 3, 1, 1);
+		check_conv_fast(3, 5, 9, 7, 11, 3, 1, 1);
+		check_conv_fast(70, 17, 1, 1, 3, 3, 1, 1);
+		check_conv_fast(3, 3, 2, 30, 40, 3, 1, 1);
+		check_conv_fast(20, 400, 4, 4, 3, 3, 1, 1);
 		check_dense(37, 1152, 10);
 		check_dense(5, 300, 129);
 	}
