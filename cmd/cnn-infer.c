@@ -43,8 +43,8 @@ struct group {
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: cnn-infer [-v] [-f plain|tsv|json] [-j threads] "
-	    "[-k top] [-m model]\n"
+	fprintf(status ? stderr : stdout, "usage: cnn-infer [-v] "
+	    "[-f plain|tsv|json] [-j threads] [-k top] [-m model]\n"
 	    "                 [-p maxpixels] [-t threshold] [file ...]\n"
 	    "       cnn-infer -e images labels [-j threads] [-m model] "
 	    "[-w errors.pgm]\n");

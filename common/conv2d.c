@@ -54,7 +54,8 @@ conv2d_forward_ref(float *out, const float *in, const float *w,
 				}
 }
 
-/* dout (N,OC,OH,OW), in (N,C,H,W), w (OC,C,K,K) -> din, dw (OC,C,K,K), db (OC) */
+/* dout (N,OC,OH,OW), in (N,C,H,W), w (OC,C,K,K)
+ * -> din (N,C,H,W), dw (OC,C,K,K), db (OC) */
 void
 conv2d_backward_ref(float *din, float *dw, float *db, const float *dout,
     const float *in, const float *w, int n, int c, int h, int wd, int oc,
@@ -243,9 +244,9 @@ round_up(long x, long m)
 	return (x + m - 1) / m * m;
 }
 
-/* One output row: bias, perhaps max(0, .), from a row of the product. */
-VECTOR_CLONES static void
-epilogue(float *dst, const float *src, int n, float bias, int relu)
+VECTOR_CLONES void
+conv2d_row(float *restrict dst, const float *restrict src, int n, float bias,
+    int relu)
 {
 	int x;
 
@@ -257,10 +258,9 @@ epilogue(float *dst, const float *src, int n, float bias, int relu)
 			dst[x] = src[x] + bias;
 }
 
-/* Two output rows to one pooled row: max over 2x2, bias, max(0, .). */
-VECTOR_CLONES static void
-epilogue_pool(float *dst, const float *s0, const float *s1, int n,
-    float bias)
+VECTOR_CLONES void
+conv2d_row_pool(float *restrict dst, const float *restrict s0,
+    const float *restrict s1, int n, float bias)
 {
 	float a, b;
 	int x;
@@ -270,6 +270,19 @@ epilogue_pool(float *dst, const float *s0, const float *s1, int n,
 		b = MAX(s1[2 * x], s1[2 * x + 1]);
 		dst[x] = MAX(MAX(a, b) + bias, 0.0f);
 	}
+}
+
+/* Lay g images out in the wide picture at ws, with the offsets of B's
+ * rows after it; returns the room that follows. */
+static float *
+wide_begin(struct wide *w, float *ws, const float *in, int c, int h, int wd,
+    int k, int p, int g, int **off)
+{
+	wide_init(w, c, h, wd, k, p, g);
+	*off = (int *)(ws + round_up(wide_size(w), 16));
+	wide_fill(ws, in, w);
+	wide_offsets(*off, w);
+	return (float *)*off + round_up((long)c * k * k, 16);
 }
 
 /* Forward for n images through the wide picture, in groups; pool: the
@@ -287,12 +300,9 @@ direct_forward(float *out, const float *in, const float *wp, const float *b,
 	long ldc;
 
 	for (i0 = 0; i0 < n; i0 += G) {
-		wide_init(&w, c, h, wd, k, p, MIN(G, n - i0));
-		off = (int *)(pad + round_up(wide_size(&w), 16));
-		cb = (float *)off + round_up((long)c * k * k, 16);
+		cb = wide_begin(&w, pad, in + (size_t)i0 * c * h * wd, c, h, wd, k,
+		    p, MIN(G, n - i0), &off);
 		ldc = round_up(w.q, GEMM_MAXNR);
-		wide_fill(pad, in + (size_t)i0 * c * h * wd, &w);
-		wide_offsets(off, &w);
 		gemm_shift(oc, (int)w.q, c * k * k, wp, pad, off, cb, (int)ldc, 0);
 		for (gi = 0; gi < w.g && pool; gi++)
 			for (o = 0; o < oc; o++) {
@@ -300,7 +310,7 @@ direct_forward(float *out, const float *in, const float *wp, const float *b,
 				    (w.ow / 2);
 				src = cb + o * ldc + gi * w.wp;
 				for (y = 0; y + 1 < w.oh; y += 2, dst += w.ow / 2)
-					epilogue_pool(dst, src + (long)y * w.ww,
+					conv2d_row_pool(dst, src + (long)y * w.ww,
 					    src + (long)(y + 1) * w.ww, w.ow / 2, b[o]);
 			}
 		for (gi = 0; gi < w.g && !pool; gi++)
@@ -308,7 +318,7 @@ direct_forward(float *out, const float *in, const float *wp, const float *b,
 				dst = out + (((size_t)(i0 + gi) * oc + o) * w.oh) * w.ow;
 				src = cb + o * ldc + gi * w.wp;
 				for (y = 0; y < w.oh; y++, dst += w.ow, src += w.ww)
-					epilogue(dst, src, w.ow, b ? b[o] : 0, relu);
+					conv2d_row(dst, src, w.ow, b ? b[o] : 0, relu);
 			}
 	}
 }
@@ -326,12 +336,9 @@ direct_weights(float *dw, float *db, const float *dout, const float *in,
 	long qp;
 
 	for (i0 = 0; i0 < n; i0 += G) {
-		wide_init(&w, c, h, wd, k, p, MIN(G, n - i0));
-		off = (int *)(pad + round_up(wide_size(&w), 16));
-		dg = (float *)off + round_up((long)c * k * k, 16);
+		dg = wide_begin(&w, pad, in + (size_t)i0 * c * h * wd, c, h, wd, k,
+		    p, MIN(G, n - i0), &off);
 		qp = round_up(w.q, GEMM_DOTPAD);
-		wide_fill(pad, in + (size_t)i0 * c * h * wd, &w);
-		wide_offsets(off, &w);
 		memset(dg, 0, (size_t)oc * qp * sizeof(float));
 		for (gi = 0; gi < w.g; gi++)
 			for (o = 0; o < oc; o++) {

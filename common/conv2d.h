@@ -43,6 +43,11 @@ int conv2d_can_pool(int k, int s, int p);
 void conv2d_forward_pool(float *out, const float *in, const float *wp,
     const float *b, int n, int c, int h, int wd, int oc, int k, int p,
     float *ws);
+/* An output row from a row of the product: plus bias, then max(0, .) if
+ * relu; or a pooled row from two: max(0, 2x2 max + bias). */
+void conv2d_row(float *dst, const float *src, int n, float bias, int relu);
+void conv2d_row_pool(float *dst, const float *s0, const float *s1, int n,
+    float bias);
 /* Both gradients; or each alone: din written, dw and db added to. */
 void conv2d_backward(float *din, float *dw, float *db, const float *dout,
     const float *in, const float *wtp, int n, int c, int h, int wd, int oc,

@@ -18,17 +18,6 @@
 #define SIDE 28
 #define PIX (SIDE * SIDE)
 
-static int
-fail(char *err, int errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void
 dataset_add(struct dataset *d, const unsigned char *img, int label)
 {
@@ -60,7 +49,7 @@ dataset_idx(struct dataset *d, const char *images, const char *labels,
 	if (idx_load_pair(images, labels, &im, &lb, err, errlen) < 0)
 		return -1;
 	if (im.rows != SIDE || im.cols != SIDE) {
-		fail(err, errlen, "%s: images of %dx%d, want 28x28", images,
+		seterr(err, errlen, "%s: images of %dx%d, want 28x28", images,
 		    im.rows, im.cols);
 		idx_free(&im);
 		idx_free(&lb);
@@ -68,7 +57,7 @@ dataset_idx(struct dataset *d, const char *images, const char *labels,
 	}
 	for (i = 0; i < lb.n; i++)
 		if (lb.data[i] > 63) {
-			fail(err, errlen, "%s: label %d of item %d", labels,
+			seterr(err, errlen, "%s: label %d of item %d", labels,
 			    lb.data[i], i);
 			idx_free(&im);
 			idx_free(&lb);
@@ -93,7 +82,7 @@ dataset_mnist_train(struct dataset *train, struct dataset *val,
 		return -1;
 	if (nval >= all.n) {
 		dataset_free(&all);
-		return fail(err, errlen, "validation split of %d leaves no "
+		return seterr(err, errlen, "validation split of %d leaves no "
 		    "training images of %d", nval, all.n);
 	}
 	memset(train, 0, sizeof(*train));
@@ -121,7 +110,7 @@ png_fail(png_structp png, png_const_charp msg)
 {
 	struct pngerr *e = png_get_error_ptr(png);
 
-	fail(e->err, e->errlen, "%s: %s", e->path, msg);
+	seterr(e->err, e->errlen, "%s: %s", e->path, msg);
 	png_longjmp(png, 1);
 }
 
@@ -146,7 +135,7 @@ load_png(FILE *fp, const char *path, char *err, int errlen)
 	    png_warn);
 	info = png ? png_create_info_struct(png) : NULL;
 	if (info == NULL) {
-		fail(err, errlen, "%s: out of memory", path);
+		seterr(err, errlen, "%s: out of memory", path);
 		png_destroy_read_struct(&png, NULL, NULL);
 		return NULL;
 	}
@@ -187,7 +176,7 @@ dataset_load_image(const char *path, char *err, int errlen)
 	int c0, c1;
 
 	if (fp == NULL) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	c0 = getc(fp), c1 = getc(fp);
@@ -197,12 +186,12 @@ dataset_load_image(const char *path, char *err, int errlen)
 	else if (c0 == 'P' && c1 >= '1' && c1 <= '6') {
 		imgio_open(&r, fp, path);
 		if (imgio_read(&r, &im) != 1) {
-			fail(err, errlen, "%s: %s", path, r.err[0] ? r.err :
+			seterr(err, errlen, "%s: %s", path, r.err[0] ? r.err :
 			    "no image");
 			im = NULL;
 		}
 	} else
-		fail(err, errlen, "%s: not a PNM or PNG image", path);
+		seterr(err, errlen, "%s: not a PNM or PNG image", path);
 	fclose(fp);
 	return im;
 }
@@ -224,7 +213,7 @@ add_file(struct dataset *d, const char *path, int label, char *err,
 	ink = classify_prepare(f, im);
 	img_free(im);
 	if (ink == 0)
-		return fail(err, errlen, "%s: no ink found", path);
+		return seterr(err, errlen, "%s: no ink found", path);
 	for (i = 0; i < PIX; i++)
 		px[i] = (unsigned char)(f[i] * 255 + 0.5f);
 	dataset_add(d, px, label);
@@ -254,7 +243,7 @@ add_list(struct dataset *d, const char *dir, FILE *fp, int nclass,
 			end--;
 		lab = strtol(end, NULL, 10);
 		if (end == line || *end < '0' || *end > '9' || lab >= nclass)
-			return fail(err, errlen, "%s/labels.txt:%d: want "
+			return seterr(err, errlen, "%s/labels.txt:%d: want "
 			    "'NAME LABEL' with LABEL 0..%d", dir, lineno, nclass - 1);
 		while (end > line && (end[-1] == ' ' || end[-1] == '\t'))
 			end--;
@@ -280,7 +269,7 @@ add_scan(struct dataset *d, const char *dir, const char *sub, int nclass,
 	snprintf(path, sizeof(path), "%s%s%s", dir, sub ? "/" : "",
 	    sub ? sub : "");
 	if ((n = scandir(path, &ents, NULL, alphasort)) < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return seterr(err, errlen, "%s: %s", path, strerror(errno));
 	for (i = 0, r = 0; i < n && r >= 0; i++) {
 		const char *nm = ents[i]->d_name;
 

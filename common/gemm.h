@@ -58,7 +58,8 @@ int gemm_kblock(int k, int p0);
 /* A packed whole for gemm_pa: its k range in gemm_kblock blocks, each block
  * packed as gemm_pack_a does; so a layer's weights are packed once a pass. */
 size_t gemm_apack_full_size(int m, int k);
-void gemm_pack_a_full(float *ap, const float *a, long rs, long cs, int m, int k);
+void gemm_pack_a_full(float *ap, const float *a, long rs, long cs, int m,
+    int k);
 /* C = [C +] A B with A packed by gemm_pack_a_full and B strided; ws holds
  * gemm_ws_size(m, n, k) floats. */
 void gemm_pa(int m, int n, int k, const float *ap, const float *b, long brs,

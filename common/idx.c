@@ -31,18 +31,6 @@ static const struct kind klabels = {
 	IDX_MAGIC_LABELS, 1, "label", IDX_MAGIC_IMAGES, ", an image file"
 };
 
-static void
-seterr(char *err, int errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen <= 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, (size_t)errlen, fmt, ap);
-	va_end(ap);
-}
-
 static uint32_t
 be32(const unsigned char *p)
 {

@@ -20,17 +20,6 @@
 extern const unsigned char builtin_model[], builtin_model_end[];
 
 static int
-fail(char *err, int errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
 little_endian(void)
 {
 	const uint32_t one = 1;
@@ -179,14 +168,14 @@ model_save(const char *path, const struct net *n, const struct model_extra *x,
 	if ((fd = mkstemp(tmp)) < 0) {
 		e = errno;
 		free(tmp);
-		return fail(err, errlen, "%s: %s", path, strerror(e));
+		return seterr(err, errlen, "%s: %s", path, strerror(e));
 	}
 	fchmod(fd, 0644 & ~umask(umask(0)));
 	if (write_all(fd, n, x) < 0 || rename(tmp, path) < 0) {
 		e = errno;
 		unlink(tmp);
 		free(tmp);
-		return fail(err, errlen, "%s: %s", path, strerror(e));
+		return seterr(err, errlen, "%s: %s", path, strerror(e));
 	}
 	free(tmp);
 	dcopy = xstrdup(path);
@@ -241,7 +230,7 @@ perr(struct parse *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return fail(p->err, p->errlen, "%s: %s", p->name, msg);
+	return seterr(p->err, p->errlen, "%s: %s", p->name, msg);
 }
 
 static int
@@ -454,13 +443,13 @@ model_load(const char *path, struct model_extra *x, char *err, int errlen)
 	size_t len;
 
 	if (fp == NULL || fstat(fileno(fp), &st) < 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
 		if (fp)
 			fclose(fp);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > (1L << 30)) {
-		fail(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ?
+		seterr(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ?
 		    "is a directory" : "not a model file");
 		fclose(fp);
 		return NULL;
@@ -468,7 +457,7 @@ model_load(const char *path, struct model_extra *x, char *err, int errlen)
 	buf = xmalloc(st.st_size + 1);
 	len = fread(buf, 1, st.st_size, fp);
 	if (ferror(fp)) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
 		free(buf);
 		fclose(fp);
 		return NULL;

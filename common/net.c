@@ -24,17 +24,6 @@
 
 int net_reference;
 
-static int
-fail(char *err, int errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* "key=value" with key one of s, p: value in *v */
 static int
 parse_opt(const char *tok, const char *key, int *v, int k)
@@ -85,38 +74,38 @@ parse_layer(struct layer *L, char **tok, int nt, char *err, int errlen)
 		L->type = L_CONV;
 		if (nt < 3 || parse_int(tok[1], 1, 4096, &L->oc) ||
 		    parse_int(tok[2], 1, 31, &L->k))
-			return fail(err, errlen, "conv wants: conv OC K [s=S] [p=P]");
+			return seterr(err, errlen, "conv wants: conv OC K [s=S] [p=P]");
 		for (i = 3; i < nt; i++) {
 			if ((r = parse_opt(tok[i], "s", &L->s, L->k)) == 0)
 				r = parse_opt(tok[i], "p", &L->p, L->k);
 			if (r != 1 || L->s < 1)
-				return fail(err, errlen, "conv: bad option '%s'", tok[i]);
+				return seterr(err, errlen, "conv: bad option '%s'", tok[i]);
 		}
 	} else if (strcmp(t, "maxpool") == 0) {
 		L->type = L_MAXPOOL;
 		if (nt < 2 || parse_int(tok[1], 1, 31, &L->k))
-			return fail(err, errlen, "maxpool wants: maxpool K [s=S]");
+			return seterr(err, errlen, "maxpool wants: maxpool K [s=S]");
 		L->s = L->k;
 		for (i = 2; i < nt; i++)
 			if (parse_opt(tok[i], "s", &L->s, L->k) != 1 || L->s < 1)
-				return fail(err, errlen, "maxpool: bad option '%s'", tok[i]);
+				return seterr(err, errlen, "maxpool: bad option '%s'", tok[i]);
 	} else if (strcmp(t, "dense") == 0) {
 		L->type = L_DENSE;
 		if (nt != 2 || parse_int(tok[1], 1, 65536, &L->oc))
-			return fail(err, errlen, "dense wants: dense N");
+			return seterr(err, errlen, "dense wants: dense N");
 	} else if (strcmp(t, "dropout") == 0) {
 		L->type = L_DROPOUT;
 		if (nt != 2)
-			return fail(err, errlen, "dropout wants: dropout P");
+			return seterr(err, errlen, "dropout wants: dropout P");
 		L->rate = strtof(tok[1], &end);
 		if (*end || end == tok[1] || !(L->rate >= 0 && L->rate < 1))
-			return fail(err, errlen, "dropout: rate '%s' not in [0,1)", tok[1]);
+			return seterr(err, errlen, "dropout: rate '%s' not in [0,1)", tok[1]);
 	} else if (strcmp(t, "bn") == 0 || strcmp(t, "relu") == 0) {
 		L->type = t[0] == 'b' ? L_BN : L_RELU;
 		if (nt != 1)
-			return fail(err, errlen, "%s takes no arguments", t);
+			return seterr(err, errlen, "%s takes no arguments", t);
 	} else
-		return fail(err, errlen, "unknown layer '%s'", t);
+		return seterr(err, errlen, "unknown layer '%s'", t);
 	return 0;
 }
 
@@ -130,11 +119,11 @@ parse_part(struct layer *ls, int *nl, char *part, char *err, int errlen)
 	for (tok[0] = strtok_r(part, " \t\r", &save); tok[nt];
 	    tok[nt] = strtok_r(NULL, " \t\r", &save))
 		if (++nt == 16)
-			return fail(err, errlen, "too many words in '%s ...'", tok[0]);
+			return seterr(err, errlen, "too many words in '%s ...'", tok[0]);
 	if (nt == 0)
 		return 0;
 	if (*nl == MAXLAYERS)
-		return fail(err, errlen, "more than %d layers", MAXLAYERS);
+		return seterr(err, errlen, "more than %d layers", MAXLAYERS);
 	if (parse_layer(&ls[*nl], tok, nt, err, errlen) < 0)
 		return -1;
 	(*nl)++;
@@ -181,7 +170,7 @@ shape_layers(struct net *n, char *err, int errlen)
 		switch (L->type) {
 		case L_CONV:
 			if (L->k > h + 2 * L->p || L->k > w + 2 * L->p)
-				return fail(err, errlen, "layer %d: conv %d on %dx%d input",
+				return seterr(err, errlen, "layer %d: conv %d on %dx%d input",
 				    i + 1, L->k, h, w);
 			L->oh = conv2d_out(h, L->k, L->s, L->p);
 			L->ow = conv2d_out(w, L->k, L->s, L->p);
@@ -190,7 +179,7 @@ shape_layers(struct net *n, char *err, int errlen)
 			break;
 		case L_MAXPOOL:
 			if (L->k > h || L->k > w)
-				return fail(err, errlen, "layer %d: maxpool %d on %dx%d input",
+				return seterr(err, errlen, "layer %d: maxpool %d on %dx%d input",
 				    i + 1, L->k, h, w);
 			L->oh = maxpool_out(h, L->k, L->s);
 			L->ow = maxpool_out(w, L->k, L->s);
@@ -214,13 +203,13 @@ shape_layers(struct net *n, char *err, int errlen)
 		}
 		c = L->oc, h = L->oh, w = L->ow;
 		if ((long)c * h * w > 1L << 24)
-			return fail(err, errlen, "layer %d: output too large", i + 1);
+			return seterr(err, errlen, "layer %d: output too large", i + 1);
 	}
 	if (n->nl == 0 || n->l[n->nl - 1].type != L_DENSE)
-		return fail(err, errlen, "the last layer must be 'dense N'");
+		return seterr(err, errlen, "the last layer must be 'dense N'");
 	n->nclass = n->l[n->nl - 1].oc;
 	if (n->nclass < 2 || n->nclass > 64)
-		return fail(err, errlen, "%d classes: want 2 to 64", n->nclass);
+		return seterr(err, errlen, "%d classes: want 2 to 64", n->nclass);
 	for (i = 0; i < n->nclass; i++)
 		n->labels[i] = "0123456789abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_+"[i];

@@ -14,7 +14,8 @@ mix(uint64_t z)
 void
 rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 {
-	r->s = mix(seed + 0x9e3779b97f4a7c15ULL) ^ mix(stream * 0xd1b54a32d192ed03ULL + 1);
+	r->s = mix(seed + 0x9e3779b97f4a7c15ULL) ^
+	    mix(stream * 0xd1b54a32d192ed03ULL + 1);
 }
 
 uint64_t

@@ -7,7 +7,7 @@ void softmax_forward(float *prob, const float *logits, int n, int k);
 /* Cross-entropy of prob (N,K) against labels (N), with label smoothing
  * eps (0: none): returns the summed loss and writes the gradient of
  * scale * loss with respect to the logits into dlogits (N,K). */
-double softmax_xent(float *dlogits, const float *prob, const unsigned char *labels,
-    int n, int k, float eps, float scale);
+double softmax_xent(float *dlogits, const float *prob,
+    const unsigned char *labels, int n, int k, float eps, float scale);
 
 #endif

@@ -2,6 +2,7 @@
 #include <err.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,19 @@ efshut(FILE *fp, const char *name)
 		return -1;
 	}
 	return 0;
+}
+
+int
+seterr(char *err, int errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
 }
 
 double

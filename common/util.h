@@ -38,6 +38,11 @@ double estrtod(const char *s, double min, double max, const char *what);
  * with name and return -1.  Closing stdout this way catches a full disk. */
 int efshut(FILE *fp, const char *name);
 
+/* Format a message into err (errlen bytes) and return -1: for functions
+ * that report errors to their callers instead of exiting. */
+int seterr(char *err, int errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Wall-clock seconds from a monotonic clock. */
 double util_now(void);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv2d.h"
 #include "gemm.h"
 #include "util.h"
 #include "winograd.h"
@@ -220,32 +221,6 @@ output_row(float *restrict y0, float *restrict y1, const float *restrict m,
 	}
 }
 
-/* One output row of one image from a picture row: bias, max(0, .). */
-VECTOR_CLONES static void
-put_row(float *restrict dst, const float *restrict src, int n, float bias,
-    int relu)
-{
-	int x;
-
-	for (x = 0; x < n; x++)
-		dst[x] = relu ? MAX(src[x] + bias, 0.0f) : src[x] + bias;
-}
-
-/* One pooled row: max over 2x2 of two picture rows, bias, max(0, .). */
-VECTOR_CLONES static void
-pool_row(float *restrict dst, const float *restrict s0,
-    const float *restrict s1, int n, float bias)
-{
-	float a, b;
-	int x;
-
-	for (x = 0; x < n; x++) {
-		a = MAX(s0[2 * x], s0[2 * x + 1]);
-		b = MAX(s1[2 * x], s1[2 * x + 1]);
-		dst[x] = MAX(MAX(a, b) + bias, 0.0f);
-	}
-}
-
 /* The outputs of a group (images i0..) from its 16 products M. */
 static void
 output(float *out, const float *M, float *y, const struct geom *q, int i0,
@@ -263,14 +238,14 @@ output(float *out, const float *M, float *y, const struct geom *q, int i0,
 			for (gi = 0; gi < q->g; gi++) {
 				dst = out + (((size_t)(i0 + gi) * q->oc + o) * oh) * ow;
 				if (pool && ty < oh)
-					pool_row(dst + (size_t)ty * ow, y0 + gi * q->stride,
+					conv2d_row_pool(dst + (size_t)ty * ow, y0 + gi * q->stride,
 					    y1 + gi * q->stride, ow, bo);
 				if (pool)
 					continue;
-				put_row(dst + (size_t)2 * ty * ow, y0 + gi * q->stride,
+				conv2d_row(dst + (size_t)2 * ty * ow, y0 + gi * q->stride,
 				    ow, bo, relu);
 				if (2 * ty + 1 < q->h)
-					put_row(dst + (size_t)(2 * ty + 1) * ow,
+					conv2d_row(dst + (size_t)(2 * ty + 1) * ow,
 					    y1 + gi * q->stride, ow, bo, relu);
 			}
 		}
