@@ -13,31 +13,36 @@ OMP_1 = -fopenmp
 CPPFLAGS = -D_DEFAULT_SOURCE
 XCFLAGS = -std=c11 -Wall -Wextra -fopenmp-simd $(OMP_$(OPENMP)) $(CFLAGS)
 LDFLAGS =
-LDLIBS = -lpng -lz -lm
+LDLIBS = -lpng -ljpeg -lz -lm
 PROVE = prove
 
-BIN = cmd/cnn-infer cmd/cnn-train
-MAN1 = man/cnn-infer.1 man/cnn-train.1
+BIN = cmd/cnn-infer cmd/cnn-train cmd/prep cmd/segment
+MAN1 = man/cnn-infer.1 man/cnn-train.1 man/prep.1 man/segment.1
 MAN5 = man/digitcnn.5
 MODEL = model/digits.cnn
 
-HDR = common/augment.h common/batchnorm.h common/classify.h common/conv2d.h \
-	common/dataset.h common/evaluate.h \
+HDR = common/augment.h common/batchnorm.h common/cc.h common/classify.h \
+	common/conv2d.h common/draw.h common/filter.h common/prep.h \
+	common/segment.h common/thresh.h \
+	common/dataset.h common/decode.h common/evaluate.h \
 	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
 	common/imgio.h common/maxpool.h common/meta.h common/model.h common/net.h \
 	common/netrun.h common/nettrain.h common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
 	common/softmax.h common/util.h common/winograd.h
-OBJ = common/augment.o common/batchnorm.o common/builtin.o common/classify.o \
-	common/conv2d.o common/evaluate.o \
+OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
+	common/classify.o common/draw.o common/filter.o common/prep.o \
+	common/segment.o common/thresh.o \
+	common/conv2d.o common/decode.o common/evaluate.o \
 	common/dataset.o common/dense.o common/dropout.o common/gemm.o \
 	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
 	common/imgio.o common/maxpool.o common/meta.o common/model.o common/net.o \
 	common/netrun.o common/nettrain.o common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
 	common/softmax.o common/util.o common/winograd.o
-UNIT = tests/unit/t-augment.t tests/unit/t-gemm.t tests/unit/t-grad.t \
+UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
+	tests/unit/t-grad.t \
 	tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
 	tests/unit/t-net.t tests/unit/t-norm.t tests/unit/t-optim.t
-TOOLS = tests/draw-digits
+TOOLS = tests/draw-digits tests/mkpage
 
 all: $(BIN)
 
@@ -85,6 +90,10 @@ cmd/cnn-infer: cmd/cnn-infer.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-infer.c common/libcommon.a $(LDLIBS)
 cmd/cnn-train: cmd/cnn-train.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-train.c common/libcommon.a $(LDLIBS)
+cmd/prep: cmd/prep.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/prep.c common/libcommon.a $(LDLIBS)
+cmd/segment: cmd/segment.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/segment.c common/libcommon.a $(LDLIBS)
 
 $(UNIT): common/libcommon.a tests/unit/tap.h
 .SUFFIXES: .t
@@ -94,6 +103,8 @@ $(UNIT): common/libcommon.a tests/unit/tap.h
 $(TOOLS): common/libcommon.a
 tests/draw-digits: tests/draw-digits.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/draw-digits.c common/libcommon.a $(LDLIBS)
+tests/mkpage: tests/mkpage.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/mkpage.c common/libcommon.a $(LDLIBS)
 
 check: $(BIN) $(UNIT) $(TOOLS)
 	scripts/fetch-mnist
@@ -120,6 +131,9 @@ install: $(BIN)
 uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/cnn-infer" \
 		"$(DESTDIR)$(PREFIX)/bin/cnn-train" \
+		"$(DESTDIR)$(PREFIX)/bin/prep" "$(DESTDIR)$(PREFIX)/bin/segment" \
+		"$(DESTDIR)$(MANPREFIX)/man1/prep.1" \
+		"$(DESTDIR)$(MANPREFIX)/man1/segment.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/cnn-infer.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/cnn-train.1" \
 		"$(DESTDIR)$(MANPREFIX)/man5/digitcnn.5" \

@@ -2,7 +2,6 @@
  * and folders of the user's own labelled digit images */
 #include <dirent.h>
 #include <errno.h>
-#include <png.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +10,8 @@
 
 #include "classify.h"
 #include "dataset.h"
+#include "decode.h"
 #include "idx.h"
-#include "imgio.h"
 #include "util.h"
 
 #define SIDE 28
@@ -98,102 +97,10 @@ dataset_mnist_train(struct dataset *train, struct dataset *val,
 	return 0;
 }
 
-/* libpng reports errors through longjmp; the message lands in err. */
-struct pngerr {
-	char *err;
-	int errlen;
-	const char *path;
-};
-
-static void
-png_fail(png_structp png, png_const_charp msg)
-{
-	struct pngerr *e = png_get_error_ptr(png);
-
-	seterr(e->err, e->errlen, "%s: %s", e->path, msg);
-	png_longjmp(png, 1);
-}
-
-static void
-png_warn(png_structp png, png_const_charp msg)
-{
-	(void)png, (void)msg;
-}
-
-static struct img *
-load_png(FILE *fp, const char *path, char *err, int errlen)
-{
-	struct pngerr e = { err, errlen, path };
-	png_structp png;
-	png_infop info;
-	struct img *volatile im = NULL;
-	png_bytep *volatile rows = NULL;
-	png_uint_32 w, h, y;
-	int c;
-
-	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &e, png_fail,
-	    png_warn);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (info == NULL) {
-		seterr(err, errlen, "%s: out of memory", path);
-		png_destroy_read_struct(&png, NULL, NULL);
-		return NULL;
-	}
-	if (setjmp(png_jmpbuf(png))) {
-		png_destroy_read_struct(&png, &info, NULL);
-		free(rows);
-		img_free(im);
-		return NULL;
-	}
-	png_init_io(png, fp);
-	png_set_user_limits(png, 30000, 30000);
-	png_read_info(png, info);
-	png_set_expand(png);
-	png_set_strip_16(png);
-	png_set_strip_alpha(png);
-	png_set_packing(png);
-	png_read_update_info(png, info);
-	w = png_get_image_width(png, info), h = png_get_image_height(png, info);
-	c = png_get_channels(png, info);
-	if ((long)w * h > IMGIO_MAXPIX)
-		png_error(png, "image too large");
-	im = img_new(w, h, c == 1 ? 1 : 3);
-	rows = xmalloc(h * sizeof(*rows));
-	for (y = 0; y < h; y++)
-		rows[y] = im->px + (size_t)y * w * im->c;
-	png_read_image(png, rows);
-	png_destroy_read_struct(&png, &info, NULL);
-	free(rows);
-	return im;
-}
-
 struct img *
 dataset_load_image(const char *path, char *err, int errlen)
 {
-	FILE *fp = fopen(path, "rb");
-	struct imgio r;
-	struct img *im = NULL;
-	int c0, c1;
-
-	if (fp == NULL) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	c0 = getc(fp), c1 = getc(fp);
-	rewind(fp);
-	if (c0 == 0x89 && c1 == 'P')
-		im = load_png(fp, path, err, errlen);
-	else if (c0 == 'P' && c1 >= '1' && c1 <= '6') {
-		imgio_open(&r, fp, path);
-		if (imgio_read(&r, &im) != 1) {
-			seterr(err, errlen, "%s: %s", path, r.err[0] ? r.err :
-			    "no image");
-			im = NULL;
-		}
-	} else
-		seterr(err, errlen, "%s: not a PNM or PNG image", path);
-	fclose(fp);
-	return im;
+	return decode_file(path, 0, err, errlen);
 }
 
 /* Load one labelled image into d; -1 and err if it cannot be read or

@@ -21,14 +21,15 @@ int dataset_idx(struct dataset *d, const char *images, const char *labels,
 /* Add the labelled images of a folder: each label comes from the line
  * "NAME LABEL" of DIR/labels.txt when that file exists, else from a
  * subfolder named after the digit (DIR/7/x.png), else from the first
- * character of the file name (7_pen.png).  Images are PNM or PNG of one
- * digit in any polarity and size; they are normalised the MNIST way.
- * Returns how many were added, or -1 and err. */
+ * character of the file name (7_pen.png).  Images are PNM, PNG or JPEG
+ * of one digit in any polarity and size; they are normalised the MNIST
+ * way.  Returns how many were added, or -1 and err. */
 int dataset_add_folder(struct dataset *d, const char *dir, int nclass,
     char *err, int errlen);
 void dataset_add(struct dataset *d, const unsigned char *img784, int label);
 void dataset_free(struct dataset *d);
 
-/* Read the first image of a PNM or PNG file; NULL and err on failure. */
+/* Read the first image of a PNM, PNG or JPEG file; NULL and err on
+ * failure. */
 struct img *dataset_load_image(const char *path, char *err, int errlen);
 #endif

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "evaluate.h"
+#include "imgio.h"
 #include "netrun.h"
 #include "util.h"
 
@@ -95,50 +97,33 @@ evaluate_print(FILE *fp, const struct evaluation *e, const struct net *n,
 	    threads == 1 ? "" : "s");
 }
 
-/* A 3x5 font for the captions: digits, then '>' and '?'. */
-static const unsigned short font[12] = {
-	075557, 022222, 071747, 071717, 055711, 074717, 074757, 071111,
-	075757, 075717, 042124, 071202
-};
-
-static void
-glyph(unsigned char *px, int stride, int ch, int x, int y)
-{
-	int g = ch >= '0' && ch <= '9' ? ch - '0' : ch == '>' ? 10 : 11;
-	int r, c;
-
-	for (r = 0; r < 5; r++)
-		for (c = 0; c < 3; c++)
-			if (font[g] >> (14 - 3 * r - c) & 1)
-				px[(size_t)(y + r) * stride + x + c] = 160;
-}
-
 int
 evaluate_grid(FILE *fp, const struct evaluation *e, const struct dataset *d,
     const struct net *n)
 {
+	static const unsigned char grey[3] = { 160, 160, 160 };
 	long wrong = e->n - e->right, k = 0, i;
 	int cols = (int)MIN(COLS, MAX(wrong, 1));
-	int rows = (int)((wrong + cols - 1) / cols), w = cols * CELL;
-	int h = MAX(rows, 1) * (CELL + CAPTION), x0, y0, r, c;
-	unsigned char *px = xcalloc((size_t)w * h, 1);
+	int rows = (int)((wrong + cols - 1) / cols), x0, y0, j;
+	struct img *im = img_new(cols * CELL, MAX(rows, 1) * (CELL + CAPTION), 1);
+	char cap[4];
+	float px[PIX];
 
 	for (i = 0; i < e->n; i++) {
 		if (e->pred[i] == d->y[i])
 			continue;
 		x0 = (int)(k % cols) * CELL + 2;
 		y0 = (int)(k / cols) * (CELL + CAPTION) + 1;
-		glyph(px, w, n->labels[d->y[i]], x0 + 8, y0);
-		glyph(px, w, '>', x0 + 12, y0);
-		glyph(px, w, n->labels[e->pred[i]], x0 + 16, y0);
-		for (r = 0; r < 28; r++)
-			for (c = 0; c < 28; c++)
-				px[(size_t)(y0 + CAPTION + r) * w + x0 + c] =
-				    d->x[(size_t)i * PIX + r * 28 + c];
+		cap[0] = n->labels[d->y[i]], cap[1] = '>';
+		cap[2] = n->labels[e->pred[i]], cap[3] = '\0';
+		draw_text(im, x0 + 8, y0, 1, cap, grey);
+		for (j = 0; j < PIX; j++)
+			px[j] = d->x[(size_t)i * PIX + j] * (1.0f / 255);
+		draw_grey(im, x0, y0 + CAPTION, 1, px, 28, 28);
 		k++;
 	}
-	fprintf(fp, "P5\n# wrong=%ld\n%d %d\n255\n", wrong, w, h);
-	fwrite(px, 1, (size_t)w * h, fp);
-	free(px);
-	return ferror(fp) ? -1 : 0;
+	meta_setf(&im->meta, "wrong", "%ld", wrong);
+	i = imgio_write(fp, im);
+	img_free(im);
+	return i < 0 || ferror(fp) ? -1 : 0;
 }

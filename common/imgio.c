@@ -5,7 +5,8 @@
  * input; both header and raster are therefore parsed here, and every
  * problem comes back as a message in r->err. Comments of the form
  * "# key=value" (anywhere a comment may stand in the header) become the
- * image's metadata. Samples are scaled from maxval to 0..255.
+ * image's metadata. Samples are scaled from maxval to 0..255; PAM's alpha
+ * is composited over white.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,10 +22,22 @@
 #define NUMCAP ((long)INT_MAX + 1)      /* header numbers saturate here */
 
 struct hdr {
-	int fmt;                /* 1..6, the digit of the magic */
+	int fmt;                /* 1..7, the digit of the magic */
 	long w, h;
 	long maxval;
+	int depth;              /* samples per pixel in the file */
 	int c;                  /* channels of the result */
+};
+
+/* PAM's tuple types: those with one more sample than channels carry an
+ * alpha. Others are taken by their depth. */
+static const struct {
+	const char *name;
+	int depth;
+} tupltypes[] = {
+	{ "BLACKANDWHITE", 1 }, { "GRAYSCALE", 1 },
+	{ "BLACKANDWHITE_ALPHA", 2 }, { "GRAYSCALE_ALPHA", 2 },
+	{ "RGB", 3 }, { "RGB_ALPHA", 4 },
 };
 
 enum { NUM_OK, NUM_EOF, NUM_BAD, NUM_NEG };
@@ -175,6 +188,126 @@ getmaxval(struct imgio *r, struct meta *m, long *v)
 	return 0;
 }
 
+/*
+ * One line of a PAM header into buf, without its newline; 1, or 0 when
+ * it does not fit (or holds a NUL), or -1 at the end of the data.
+ */
+static int
+pamline(struct imgio *r, char *buf, size_t size)
+{
+	size_t n = 0;
+	int c, fits = 1;
+
+	while ((c = getc_unlocked(r->fp)) != '\n') {
+		if (c == EOF)
+			return failtrunc(r, "header");
+		if (c == '\0' || n + 1 >= size)
+			fits = 0;
+		else
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return fits;
+}
+
+/* The value of a PAM header line: a number in 1..max (or saturated). */
+static int
+pamnum(struct imgio *r, const char *s, const char *name, long max, long *v)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		return fail(r, "negative %s", name);
+	for (*v = 0; isdig(*p); p++)
+		*v = MIN(*v * 10 + (*p - '0'), NUMCAP);
+	if (p == s || *p != '\0')
+		return fail(r, "bad %s", name);
+	if (*v == 0)
+		return fail(r, "zero %s", name);
+	if (*v > max)
+		return *v >= NUMCAP ? fail(r, "%s too large", name) :
+		    fail(r, "%s %ld too large (want 1..%ld)", name, *v, max);
+	return 0;
+}
+
+/* One header line: 1 for ENDHDR, 0 for any other good line, or -1. */
+static int
+pamfield(struct imgio *r, struct meta *m, struct hdr *h, char *tupl,
+    size_t tsize)
+{
+	char line[META_LINE], *key, *val, *end;
+	long depth;
+	int rc;
+
+	if ((rc = pamline(r, line, sizeof(line))) < 0)
+		return -1;
+	for (key = line; isws(*key); key++)
+		;
+	if (*key == '#') {
+		if (rc == 1)
+			comment(m, key + 1);
+		return 0;
+	}
+	if (rc == 0)
+		return fail(r, "PAM header line too long");
+	for (val = key; *val != '\0' && !isws(*val); val++)
+		;
+	end = val + strlen(val);
+	while (end > val && isws(end[-1]))
+		*--end = '\0';
+	if (*val != '\0')
+		for (*val++ = '\0'; isws(*val); val++)
+			;
+	if (*key == '\0')
+		return 0;
+	if (strcmp(key, "ENDHDR") == 0)
+		return 1;
+	if (strcmp(key, "WIDTH") == 0)
+		return pamnum(r, val, "width", INT_MAX, &h->w);
+	if (strcmp(key, "HEIGHT") == 0)
+		return pamnum(r, val, "height", INT_MAX, &h->h);
+	if (strcmp(key, "MAXVAL") == 0)
+		return pamnum(r, val, "maxval", 65535, &h->maxval);
+	if (strcmp(key, "DEPTH") == 0) {
+		rc = pamnum(r, val, "depth", 4, &depth);
+		h->depth = depth;
+		return rc;
+	}
+	if (strcmp(key, "TUPLTYPE") == 0) {
+		if (*tupl != '\0')
+			strncat(tupl, " ", tsize - strlen(tupl) - 1);
+		strncat(tupl, val, tsize - strlen(tupl) - 1);
+		return 0;
+	}
+	return fail(r, "bad PAM header line \"%.40s\"", key);
+}
+
+/* A PAM header after its magic: WIDTH, HEIGHT, DEPTH (1..4) and MAXVAL
+ * are required, TUPLTYPE must agree with DEPTH when it is a known one. */
+static int
+pamheader(struct imgio *r, struct meta *m, struct hdr *h)
+{
+	char tupl[64] = "";
+	size_t i;
+	int rc;
+
+	h->w = h->h = h->maxval = h->depth = 0;
+	while ((rc = pamfield(r, m, h, tupl, sizeof(tupl))) == 0)
+		;
+	if (rc < 0)
+		return -1;
+	if (h->w == 0 || h->h == 0 || h->depth == 0 || h->maxval == 0)
+		return fail(r, "PAM header lacks %s", h->w == 0 ? "WIDTH" :
+		    h->h == 0 ? "HEIGHT" : h->depth == 0 ? "DEPTH" : "MAXVAL");
+	for (i = 0; i < LEN(tupltypes); i++)
+		if (strcmp(tupl, tupltypes[i].name) == 0 &&
+		    tupltypes[i].depth != h->depth)
+			return fail(r, "PAM TUPLTYPE %s with DEPTH %d", tupl,
+			    h->depth);
+	h->c = h->depth >= 3 ? 3 : 1;
+	return 0;
+}
+
 /* Magic, width, height and maxval; comments go to m. */
 static int
 header(struct imgio *r, struct meta *m, struct hdr *h)
@@ -184,17 +317,18 @@ header(struct imgio *r, struct meta *m, struct hdr *h)
 	if ((c = getc_unlocked(r->fp)) != 'P')
 		return fail(r, "bad magic");
 	c = getc_unlocked(r->fp);
-	if (c == '7')
-		return fail(r, "PAM (P7) is not supported");
-	if (c < '1' || c > '6')
+	if (c < '1' || c > '7')
 		return c == EOF ? failtrunc(r, "header") : fail(r, "bad magic");
 	h->fmt = c - '0';
 	h->c = h->fmt == 3 || h->fmt == 6 ? 3 : 1;
-	c = hgetc(r, m);
+	h->depth = h->c;
+	c = h->fmt == 7 ? getc_unlocked(r->fp) : hgetc(r, m);
 	if (c == EOF)
 		return failtrunc(r, "header");
 	if (!isws(c))
 		return fail(r, "bad magic");
+	if (h->fmt == 7)
+		return pamheader(r, m, h);
 	if (field(r, m, "width", &h->w) < 0 ||
 	    field(r, m, "height", &h->h) < 0)
 		return -1;
@@ -214,7 +348,7 @@ checksize(struct imgio *r, const struct hdr *h)
 	if (h->w > max / h->h)
 		return fail(r, "image of %ldx%ld pixels exceeds the limit of "
 		    "%ld pixels (an option raises it)", h->w, h->h, max);
-	if ((size_t)h->w > SIZE_MAX / bytes / h->c / (size_t)h->h)
+	if ((size_t)h->w > SIZE_MAX / bytes / h->depth / (size_t)h->h)
 		return fail(r, "image of %ldx%ld pixels is too large",
 		    h->w, h->h);
 	return 0;
@@ -352,9 +486,55 @@ plainnums(struct imgio *r, const struct hdr *h, struct img *im)
 	return 0;
 }
 
+/* A sample of one or two bytes (most significant first). */
+static unsigned long
+sample(const unsigned char *p, size_t i, size_t bytes)
+{
+	return bytes == 1 ? p[i] : (unsigned long)p[2 * i] << 8 | p[2 * i + 1];
+}
+
+/* PAM with an alpha (DEPTH 2 or 4), composited over white: with m the
+ * maxval, v' = 255 (v a + m (m - a)) / m^2, rounded. */
+static int
+pamalpha(struct imgio *r, const struct hdr *h, struct img *im)
+{
+	size_t i, k, n = (size_t)h->w * h->depth;
+	size_t bytes = h->maxval > 255 ? 2 : 1;
+	uint64_t v, a, m = h->maxval, mm = m * m;
+	unsigned char *buf, *px = im->px;
+	long y;
+	int rc = 0;
+
+	buf = xmalloc(n * bytes);
+	for (y = 0; y < h->h && rc == 0; y++) {
+		if (fread(buf, bytes, n, r->fp) != n) {
+			rc = failtrunc(r, "raster");
+			break;
+		}
+		for (i = 0; i < n && rc == 0; i += h->depth)
+			for (k = 0; k <= (size_t)h->c && rc == 0; k++)
+				if (sample(buf, i + k, bytes) > m)
+					rc = fail(r, "sample %lu exceeds "
+					    "maxval %lu", sample(buf, i + k,
+					    bytes), (unsigned long)m);
+		for (i = 0; i < n && rc == 0; i += h->depth) {
+			a = sample(buf, i + h->c, bytes);
+			for (k = 0; k < (size_t)h->c; k++) {
+				v = sample(buf, i + k, bytes);
+				*px++ = ((v * a + m * (m - a)) * 255 + mm / 2) /
+				    mm;
+			}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 static int
 raster(struct imgio *r, const struct hdr *h, struct img *im)
 {
+	if (h->depth != h->c)
+		return pamalpha(r, h, im);
 	switch (h->fmt) {
 	case 1:
 		return plainbits(r, h, im);

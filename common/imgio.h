@@ -1,5 +1,5 @@
-/* imgio: streams of netpbm images (PBM, PGM, PPM; plain and raw) with
- * "# key=value" header comments, read and written by hand because
+/* imgio: streams of netpbm images (PBM, PGM, PPM, plain and raw; PAM)
+ * with "# key=value" header comments, read and written by hand because
  * libnetpbm 11.01 drops P5 comments */
 #ifndef IMGIO_H
 #define IMGIO_H
@@ -25,8 +25,11 @@ void imgio_open(struct imgio *r, FILE *fp, const char *name);
  * valid), -1 on bad or truncated data with r->err set ("truncated raster",
  * "bad magic", "image of 60000x60000 pixels exceeds the limit of ...").
  * PBM becomes grey (ink black = 0), PGM grey, PPM RGB; samples are scaled
- * from maxval to 0..255 (16-bit PGM and PPM are accepted). Comments of the
- * form "# key=value" land in (*out)->meta; other comments are ignored. */
+ * from maxval to 0..255 (16-bit PGM and PPM are accepted). PAM (P7) of
+ * DEPTH 1 (GRAYSCALE, BLACKANDWHITE) becomes grey, 3 (RGB) RGB; DEPTH 2
+ * (GRAYSCALE_ALPHA) and 4 (RGB_ALPHA) are composited over white. Comments
+ * of the form "# key=value" land in (*out)->meta; other comments are
+ * ignored. */
 int imgio_read(struct imgio *r, struct img **out);
 /* Write im as raw PGM (c == 1) or PPM (c == 3), maxval 255, with one
  * "# key=value" line per metadata pair after the magic. 0, or -1 with

@@ -1,7 +1,9 @@
 /* draw-digits: draw digits as pen strokes, the way a hand might, and
  * write them as 28x28 PGMs normalised the MNIST way, with the metadata
  * segment(1) writes: the project's own sample digits, no data needed.
- * usage: draw-digits [-s seed] [-t thickness] text...
+ * With -p, write instead a photo-like picture of each text: blue ink on
+ * grey paper lit unevenly, a little turned, with sensor noise.
+ * usage: draw-digits [-p WxH] [-s seed] [-t thickness] text...
  * Each argument is one source image; a space in it starts a new line of
  * writing. */
 #include <err.h>
@@ -119,17 +121,97 @@ emit(long img, int count, int line, int idx, int x, int digit, float thick,
 	img_free(im);
 }
 
+/* Coverage of the canvas at (x, y), bilinear, 0 outside. */
+static float
+sample(const float *cv, float x, float y)
+{
+	int x0 = (int)floorf(x), y0 = (int)floorf(y), i, j;
+	float fx = x - x0, fy = y - y0, v = 0, w;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++) {
+			if (x0 + j < 0 || y0 + i < 0 || x0 + j >= CANVAS ||
+			    y0 + i >= CANVAS)
+				continue;
+			w = (j ? fx : 1 - fx) * (i ? fy : 1 - fy);
+			v += w * cv[(y0 + i) * CANVAS + x0 + j];
+		}
+	return v;
+}
+
+/* A photo-like picture of text: lines of digits, each digit's strokes
+ * drawn on the canvas and laid on the page. */
+static void
+page(const char *text, int pw, int ph, float thick, struct rng *r)
+{
+	static float cv[CANVAS * CANVAS];
+	struct img *im = img_new(pw, ph, 3);
+	float *ink = xfloats((size_t)pw * ph), dh, ang, ca, sa, x0, y0, u, v;
+	int nlines = 1, maxlen = 0, len = 0, line = 0, col = 0, x, y, k;
+	const char *p;
+
+	for (p = text; *p; p++, len++)
+		if (*p == ' ')
+			nlines++, maxlen = MAX(maxlen, len), len = -1;
+	maxlen = MAX(maxlen, len);
+	dh = fminf(ph / (nlines * 1.8f + 0.6f), pw / (maxlen * 0.75f + 1));
+	ang = rng_range(r, -0.05f, 0.05f), ca = cosf(ang), sa = sinf(ang);
+	for (p = text; *p; p++) {
+		if (*p == ' ') {
+			line++, col = 0;
+			continue;
+		}
+		draw(cv, *p - '0', thick, r);
+		len = (int)strcspn(p - col, " ");
+		x0 = pw / 2 + (col - (len - 1) / 2.0f) * dh * 0.7f;
+		y0 = ph / 2 + (line - (nlines - 1) / 2.0f) * dh * 1.6f;
+		for (y = (int)(y0 - dh); y < y0 + dh; y++)
+			for (x = (int)(x0 - dh); x < x0 + dh; x++) {
+				if (x < 0 || y < 0 || x >= pw || y >= ph)
+					continue;
+				u = ca * (x - x0) + sa * (y - y0);
+				v = -sa * (x - x0) + ca * (y - y0);
+				ink[(size_t)y * pw + x] = fmaxf(ink[(size_t)y * pw + x],
+				    sample(cv, CANVAS / 2 + u * CANVAS / dh / 0.75f,
+				    CANVAS / 2 + v * CANVAS / dh / 0.75f));
+			}
+		col++;
+	}
+	for (y = 0; y < ph; y++)
+		for (x = 0; x < pw; x++) {
+			/* paper lit from the top left, blue ink, noise */
+			float light = 0.7f + 0.25f * (1 - (float)(x + y) / (pw + ph));
+			float a = ink[(size_t)y * pw + x];
+			static const float paper[3] = { 205, 203, 196 };
+			static const float blue[3] = { 45, 40, 150 };
+
+			for (k = 0; k < 3; k++)
+				im->px[((size_t)y * pw + x) * 3 + k] = (unsigned char)fminf(255,
+				    fmaxf(0, (paper[k] * (1 - a) + blue[k] * a) * light +
+				    4 * rng_normal(r)));
+		}
+	if (imgio_write(stdout, im) < 0)
+		err(1, "stdout");
+	free(ink);
+	img_free(im);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct rng r;
 	long seed = 1;
 	float thick = 7;
-	int ch, i, count, line, idx;
+	int ch, i, count, line, idx, pw = 0, ph = 0;
 	const char *p;
 
-	while ((ch = getopt(argc, argv, "s:t:")) != -1)
+	while ((ch = getopt(argc, argv, "p:s:t:")) != -1)
 		switch (ch) {
+		case 'p':
+			if (sscanf(optarg, "%dx%d", &pw, &ph) != 2 || pw < 16 ||
+			    ph < 16 || pw > 8000 || ph > 8000)
+				errx(2, "-p: want WxH, 16 to 8000 each");
+			break;
 		case 's':
 			seed = estrtol(optarg, 0, 1L << 30, "-s");
 			break;
@@ -137,8 +219,8 @@ main(int argc, char **argv)
 			thick = (float)estrtod(optarg, 1, 30, "-t");
 			break;
 		default:
-			fprintf(stderr, "usage: draw-digits [-s seed] [-t thickness] "
-			    "text...\n");
+			fprintf(stderr, "usage: draw-digits [-p WxH] [-s seed] "
+			    "[-t thickness] text...\n");
 			return 2;
 		}
 	rng_seed(&r, seed, 0);
@@ -148,6 +230,10 @@ main(int argc, char **argv)
 				count++;
 			else if (*p != ' ')
 				errx(2, "'%c': only digits and spaces", *p);
+		if (pw) {
+			page(argv[i], pw, ph, thick, &r);
+			continue;
+		}
 		for (line = idx = 0, p = argv[i]; *p; p++) {
 			if (*p == ' ') {
 				line++, idx = 0;

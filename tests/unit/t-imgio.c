@@ -333,6 +333,61 @@ test_deep(void)
 	fclose(fp);
 }
 
+/* PAM: each depth and tuple type, 8 and 16 bits, alpha over white. */
+static void
+test_pam(void)
+{
+	static const char s[] =
+	    "P7\n# src=pam.png\nWIDTH 3 \nHEIGHT 1\n\n  DEPTH 1\r\n"
+	    "MAXVAL 255\n#plain comment\nTUPLTYPE GRAYSCALE\nENDHDR\n"
+	    "\001\002\003"
+	    "P7\nWIDTH 2\nHEIGHT 1\nDEPTH 1\nMAXVAL 1\n"
+	    "TUPLTYPE BLACKANDWHITE\nENDHDR\n\000\001"
+	    "P7\nWIDTH 4\nHEIGHT 1\nDEPTH 2\nMAXVAL 255\n"
+	    "TUPLTYPE GRAYSCALE_ALPHA\nENDHDR\n"
+	    "\310\000\000\377\144\377\000\063"
+	    "P7\nWIDTH 2\nHEIGHT 1\nDEPTH 3\nMAXVAL 65535\nTUPLTYPE RGB\n"
+	    "ENDHDR\n\377\377\200\000\000\000\000\001\001\001\377\377"
+	    "P7\nWIDTH 2\nHEIGHT 1\nDEPTH 4\nMAXVAL 65535\n"
+	    "TUPLTYPE RGB_ALPHA\nENDHDR\n"
+	    "\000\000\000\000\000\000\000\000"
+	    "\377\377\000\000\000\000\377\377"
+	    "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 2\nMAXVAL 3\nTUPLTYPE FOO\n"
+	    "ENDHDR\n\000\001"
+	    "P5 1 1 255\n\011";
+	struct imgio r;
+	struct img *im[8];
+	FILE *fp = memfile(s, sizeof(s) - 1);
+	int i, n;
+
+	imgio_open(&r, fp, "pam");
+	for (n = 0; n < 8 && imgio_read(&r, &im[n]) == 1; n++)
+		;
+	ok(n == 7 && r.count == 7, "six PAM images and a P5 (%s)", r.err);
+	if (n != 7)
+		goto out;
+	ok(im[0]->c == 1 && im[0]->w == 3 && memcmp(im[0]->px, "\1\2\3",
+	    3) == 0 && im[0]->meta.n == 1 &&
+	    strcmp(meta_get(&im[0]->meta, "src"), "pam.png") == 0,
+	    "GRAYSCALE, blank lines, spaces and CR, metadata");
+	ok(im[1]->c == 1 && memcmp(im[1]->px, "\0\377", 2) == 0,
+	    "BLACKANDWHITE: 0 black, 1 white");
+	ok(im[2]->c == 1 && memcmp(im[2]->px, "\377\0\144\314", 4) == 0,
+	    "GRAYSCALE_ALPHA over white");
+	ok(im[3]->c == 3 && memcmp(im[3]->px, "\377\200\0\0\1\377",
+	    6) == 0, "RGB, 16 bits");
+	ok(im[4]->c == 3 && memcmp(im[4]->px, "\377\377\377\377\0\0",
+	    6) == 0, "RGB_ALPHA, 16 bits: transparent black is white");
+	ok(im[5]->c == 1 && im[5]->px[0] == 170,
+	    "an unknown TUPLTYPE goes by its depth");
+	ok(im[6]->c == 1 && im[6]->px[0] == 9, "then a P5");
+	ok(imgio_read(&r, &im[7]) == 0, "then the end");
+out:
+	for (i = 0; i < n; i++)
+		img_free(im[i]);
+	fclose(fp);
+}
+
 struct bad {
 	const char *in;
 	size_t len;             /* 0: strlen(in) */
@@ -344,7 +399,40 @@ static const struct bad bads[] = {
 	{ "X5 1 1 255\n", 0, "bad magic", "bad magic" },
 	{ "P9 1 1 255\n", 0, "bad magic", "bad magic digit" },
 	{ "P53 2 255\nabcdef", 0, "bad magic", "no blank after the magic" },
-	{ "P7\nWIDTH 1\n", 0, "P7", "PAM refused by name" },
+	{ "P7\nWIDTH 1\n", 0, "truncated header", "PAM header cut short" },
+	{ "P7x\n", 0, "bad magic", "P7 and no blank" },
+	{ "P7 332\n", 0, "bad PAM header line \"332\"", "an XV thumbnail" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 1\nENDHDR\n", 0, "lacks MAXVAL",
+	    "PAM without MAXVAL" },
+	{ "P7\nHEIGHT 1\nDEPTH 1\nMAXVAL 1\nENDHDR\n", 0, "lacks WIDTH",
+	    "PAM without WIDTH" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nMAXVAL 1\nENDHDR\n", 0, "lacks DEPTH",
+	    "PAM without DEPTH" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 5\nMAXVAL 255\nENDHDR\n", 0,
+	    "depth 5 too large (want 1..4)", "PAM DEPTH 5" },
+	{ "P7\nDEPTH 0\n", 0, "zero depth", "PAM DEPTH 0" },
+	{ "P7\nMAXVAL 65536\n", 0, "maxval 65536 too large", "PAM MAXVAL" },
+	{ "P7\nWIDTH -1\n", 0, "negative width", "PAM negative WIDTH" },
+	{ "P7\nWIDTH 1x\n", 0, "bad width", "PAM junk after WIDTH" },
+	{ "P7\nHEIGHT\n", 0, "bad height", "PAM HEIGHT without a value" },
+	{ "P7\nWIDTH 99999999999\n", 0, "width too large", "PAM WIDTH" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nTUPLTYPE RGB\n"
+	    "ENDHDR\n", 0, "TUPLTYPE RGB with DEPTH 1", "PAM type and depth" },
+	{ "P7\nWIDTH 1\nFOO 2\n", 0, "bad PAM header line \"FOO\"",
+	    "PAM unknown header line" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 3\nMAXVAL 255\nENDHDR\nab", 0,
+	    "truncated raster", "PAM truncated raster" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 4\nMAXVAL 65535\nENDHDR\nabcdef",
+	    0, "truncated raster", "PAM truncated 16-bit alpha raster" },
+	{ "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 2\nMAXVAL 100\nENDHDR\n\001\310",
+	    0, "sample 200 exceeds maxval 100", "PAM alpha > maxval" },
+	{ "P7\nWIDTH 2\nHEIGHT 1\nDEPTH 1\nMAXVAL 9\nENDHDR\n\001\012",
+	    0, "exceeds maxval 9", "PAM sample > maxval" },
+	{ "P7\nTUPLTYPE 012345678901234567890123456789012345678901234567890123456789"
+	    "012345678901234567890123456789012345678901234567890123456789"
+	    "012345678901234567890123456789012345678901234567890123456789"
+	    "012345678901234567890123456789012345678901234567890123456789\n", 0,
+	    "too long", "PAM header line too long" },
 	{ "P", 0, "truncated header", "truncated magic" },
 	{ "P5", 0, "truncated header", "only a magic" },
 	{ "P5 3", 0, "truncated header", "header ends after width" },
@@ -579,6 +667,7 @@ main(void)
 	test_roundtrip();
 	test_mixed();
 	test_deep();
+	test_pam();
 	test_bad();
 	test_fuzz();
 	test_speed();

@@ -1,0 +1,27 @@
+/* filter: whole-image operations on 8-bit grey rasters: area-averaging
+ * resize, box blur, min and max filters, histograms */
+#ifndef FILTER_H
+#define FILTER_H
+
+#include <stddef.h>
+
+/* Resize src (sw x sh) to dst (dw x dh) by exact area averaging: each
+ * destination pixel is the mean of the source area it covers, fractions
+ * of pixels weighed by their share.  Any ratio, up or down. */
+void filter_resize(unsigned char *dst, int dw, int dh,
+    const unsigned char *src, int sw, int sh);
+/* dst = mean over a (2r+1)x(2r+1) box, edges clamped; dst may be src. */
+void filter_box(unsigned char *dst, const unsigned char *src, int w, int h,
+    int r);
+/* dst = max (or min) over a (2r+1)x(2r+1) box (van Herk / Gil-Werman:
+ * three comparisons a pixel whatever r); dst may be src. */
+void filter_max(unsigned char *dst, const unsigned char *src, int w, int h,
+    int r);
+void filter_min(unsigned char *dst, const unsigned char *src, int w, int h,
+    int r);
+/* hist[256] = counts of the n values of p. */
+void filter_hist(long *hist, const unsigned char *p, size_t n);
+/* The value below which a fraction q (0..1) of a histogram's mass lies. */
+int filter_quantile(const long *hist, double q);
+
+#endif

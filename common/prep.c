@@ -1,0 +1,192 @@
+/* prep: a photo or scan made ready for segment(1): grey, light
+ * flattened, ink found by a threshold, white ink on black */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "prep.h"
+#include "thresh.h"
+#include "util.h"
+
+#define MINCONTRAST 24          /* ink must be this much darker than paper */
+
+void
+prep_defaults(struct prep_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = 1200;
+	o->polarity = PREP_AUTO;
+	o->method = PREP_AUTOT;
+	o->k = 0.2;
+	o->flatten = 1;
+	o->output = PREP_GREY;
+}
+
+/* Grey and reduced to the working size. */
+static struct img *
+working(const struct img *in, int size, double *scale)
+{
+	struct img *g = img_grey(in), *s;
+	int big = MAX(g->w, g->h), w, h;
+
+	*scale = 1;
+	if (size <= 0 || big <= size)
+		return g;
+	*scale = (double)size / big;
+	w = MAX(1, (int)lround(g->w * *scale));
+	h = MAX(1, (int)lround(g->h * *scale));
+	s = img_new(w, h, 1);
+	filter_resize(s->px, w, h, g->px, g->w, g->h);
+	meta_copy(&s->meta, &g->meta);
+	img_free(g);
+	return s;
+}
+
+/* Dark ink on light paper, as most photos are?  The paper is the bulk of
+ * the picture, around the median, and the ink a thin tail on one side:
+ * the side that reaches further from the median. */
+static int
+dark_ink(const unsigned char *p, size_t n)
+{
+	long hist[256];
+	int lo, hi, med;
+
+	filter_hist(hist, p, n);
+	lo = filter_quantile(hist, 0.001);
+	hi = filter_quantile(hist, 0.999);
+	med = filter_quantile(hist, 0.5);
+	return hi - med <= med - lo;
+}
+
+/* p = 255 p / background, the background being the image with the ink
+ * closed away (max then min over a window wider than strokes), computed
+ * at a quarter of the size and smoothed: paper comes out 255 however the
+ * light fell, ink keeps its darkness relative to the paper around it. */
+static void
+flatten(unsigned char *p, int w, int h, int r)
+{
+	int f = MAX(1, MIN(4, r / 4)), sw = MAX(1, w / f), sh = MAX(1, h / f);
+	int rs = MAX(1, r / f), x, y;
+	unsigned char *s = xmalloc((size_t)sw * sh), *b = xmalloc((size_t)w * h);
+	float fx, fy, ax, ay, v;
+	int x0, y0, x1, y1;
+
+	filter_resize(s, sw, sh, p, w, h);
+	filter_max(s, s, sw, sh, rs);
+	filter_min(s, s, sw, sh, rs);
+	filter_box(s, s, sw, sh, rs);
+	for (y = 0; y < h; y++) {
+		fy = (y + 0.5f) * sh / h - 0.5f;
+		y0 = (int)floorf(fy), ay = fy - y0;
+		y1 = MIN(MAX(y0 + 1, 0), sh - 1), y0 = MIN(MAX(y0, 0), sh - 1);
+		for (x = 0; x < w; x++) {
+			fx = (x + 0.5f) * sw / w - 0.5f;
+			x0 = (int)floorf(fx), ax = fx - x0;
+			x1 = MIN(MAX(x0 + 1, 0), sw - 1), x0 = MIN(MAX(x0, 0), sw - 1);
+			v = (1 - ay) * ((1 - ax) * s[y0 * sw + x0] + ax * s[y0 * sw + x1]) +
+			    ay * ((1 - ax) * s[y1 * sw + x0] + ax * s[y1 * sw + x1]);
+			b[(size_t)y * w + x] = (unsigned char)MAX(1.0f, v);
+		}
+	}
+	for (x = 0; x < w * h; x++)
+		p[x] = (unsigned char)MIN(255, 255 * p[x] / b[x]);
+	free(s);
+	free(b);
+}
+
+/* The ink of d (dark ink on paper near 255): pixels clearly darker than
+ * the paper, by Otsu's global threshold or Sauvola's local one.  Returns
+ * the method used, or -1 when the image holds no ink at all. */
+static int
+ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
+    const struct prep_opts *o, int r)
+{
+	size_t n = (size_t)w * h, i;
+	unsigned char *b = xmalloc(n);
+	long hist[256];
+	int t, paper, method = o->method;
+	double sep;
+
+	filter_box(b, d, w, h, 1);      /* a little denoising */
+	filter_hist(hist, b, n);
+	paper = filter_quantile(hist, 0.5);
+	if (paper - filter_quantile(hist, 0.001) < MINCONTRAST) {
+		memset(mask, 0, n);
+		free(b);
+		return -1;
+	}
+	t = thresh_otsu(hist, &sep);
+	if (method == PREP_AUTOT)
+		method = sep > 0.85 ? PREP_OTSU : PREP_SAUVOLA;
+	if (method == PREP_OTSU)
+		for (i = 0; i < n; i++)
+			mask[i] = b[i] <= t ? 255 : 0;
+	else
+		thresh_sauvola(mask, b, w, h, r, o->k);
+	for (i = 0; i < n; i++)
+		if (b[i] >= paper - MINCONTRAST)
+			mask[i] = 0;
+	free(b);
+	return method;
+}
+
+/* White ink on black: inside the mask grown by a pixel (to keep the soft
+ * edges), 255 - d stretched so that solid ink (the 90th percentile of the
+ * ink) is 255; outside, 0. */
+static void
+ink_out(unsigned char *out, const unsigned char *d, const unsigned char *mask,
+    int w, int h)
+{
+	size_t n = (size_t)w * h, i, m = 0;
+	unsigned char *grown = xmalloc(n);
+	long hist[256];
+	int solid;
+
+	filter_max(grown, mask, w, h, 1);
+	memset(hist, 0, sizeof(hist));
+	for (i = 0; i < n; i++)
+		if (mask[i]) {
+			hist[255 - d[i]]++;
+			m++;
+		}
+	solid = m ? MAX(filter_quantile(hist, 0.9), 1) : 255;
+	for (i = 0; i < n; i++)
+		out[i] = grown[i] ? (unsigned char)MIN(255, (255 - d[i]) * 255 /
+		    solid) : 0;
+	free(grown);
+}
+
+struct img *
+prep_image(const struct img *in, const struct prep_opts *o)
+{
+	double scale;
+	struct img *g = working(in, o->size, &scale), *out;
+	int w = g->w, h = g->h, r, dark, method;
+	unsigned char *mask = xmalloc((size_t)w * h);
+	size_t i;
+
+	r = o->window > 0 ? o->window : MAX(4, MAX(w, h) / 20);
+	dark = o->polarity == PREP_AUTO ? dark_ink(g->px, (size_t)w * h) :
+	    o->polarity == PREP_DARK;
+	if (!dark)
+		for (i = 0; i < (size_t)w * h; i++)
+			g->px[i] = 255 - g->px[i];
+	if (o->flatten)
+		flatten(g->px, w, h, r);
+	method = ink_mask(mask, g->px, w, h, o, r);
+	out = img_new(w, h, 1);
+	meta_copy(&out->meta, &in->meta);
+	if (o->output == PREP_MASK)
+		memcpy(out->px, mask, (size_t)w * h);
+	else
+		ink_out(out->px, g->px, mask, w, h);
+	meta_setf(&out->meta, "scale", "%.6g", scale);
+	meta_setf(&out->meta, "size", "%d %d", in->w, in->h);
+	meta_set(&out->meta, "ink", dark ? "dark" : "light");
+	meta_set(&out->meta, "threshold", method < 0 ? "none" :
+	    method == PREP_OTSU ? "otsu" : "sauvola");
+	free(mask);
+	img_free(g);
+	return out;
+}

@@ -1,0 +1,80 @@
+/* thresh: global and local thresholds of a grey image */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "thresh.h"
+#include "util.h"
+
+int
+thresh_otsu(const long *hist, double *sep)
+{
+	double total = 0, sum = 0, wb = 0, sb = 0, best = -1, mean, var = 0;
+	double between, mb, mf;
+	int t, bt = 0;
+
+	for (t = 0; t < 256; t++) {
+		total += hist[t];
+		sum += (double)t * hist[t];
+	}
+	if (total == 0) {
+		if (sep)
+			*sep = 0;
+		return 0;
+	}
+	mean = sum / total;
+	for (t = 0; t < 256; t++)
+		var += hist[t] * (t - mean) * (t - mean);
+	for (t = 0; t < 255; t++) {
+		wb += hist[t];
+		sb += (double)t * hist[t];
+		if (wb == 0 || wb == total)
+			continue;
+		mb = sb / wb, mf = (sum - sb) / (total - wb);
+		between = wb * (total - wb) * (mb - mf) * (mb - mf) / total;
+		if (between > best)
+			best = between, bt = t;
+	}
+	if (sep)
+		*sep = var > 0 ? best / var : 0;
+	return bt;
+}
+
+void
+thresh_sauvola(unsigned char *mask, const unsigned char *p, int w, int h,
+    int r, double k)
+{
+	size_t W = (size_t)w + 1;
+	uint32_t *is = xcalloc(W * (h + 1), sizeof(uint32_t));
+	uint64_t *iq = xcalloc(W * (h + 1), sizeof(uint64_t));
+	int x, y, x0, x1, y0, y1;
+	double n, m, s, v;
+
+	for (y = 0; y < h; y++) {
+		uint32_t rs = 0;
+		uint64_t rq = 0;
+
+		for (x = 0; x < w; x++) {
+			v = p[(size_t)y * w + x];
+			rs += (uint32_t)v, rq += (uint64_t)(v * v);
+			is[(y + 1) * W + x + 1] = is[y * W + x + 1] + rs;
+			iq[(y + 1) * W + x + 1] = iq[y * W + x + 1] + rq;
+		}
+	}
+	for (y = 0; y < h; y++) {
+		y0 = MAX(y - r, 0), y1 = MIN(y + r + 1, h);
+		for (x = 0; x < w; x++) {
+			x0 = MAX(x - r, 0), x1 = MIN(x + r + 1, w);
+			n = (double)(x1 - x0) * (y1 - y0);
+			m = (double)(is[y1 * W + x1] - is[y0 * W + x1] -
+			    is[y1 * W + x0] + is[y0 * W + x0]) / n;
+			s = (double)(iq[y1 * W + x1] - iq[y0 * W + x1] -
+			    iq[y1 * W + x0] + iq[y0 * W + x0]) / n - m * m;
+			s = sqrt(MAX(s, 0));
+			mask[(size_t)y * w + x] = p[(size_t)y * w + x] <
+			    m * (1 + k * (s / 128 - 1)) ? 255 : 0;
+		}
+	}
+	free(is);
+	free(iq);
+}

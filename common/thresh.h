@@ -1,0 +1,19 @@
+/* thresh: global and local thresholds of a grey image */
+#ifndef THRESH_H
+#define THRESH_H
+
+#include <stddef.h>
+
+/* Otsu's threshold of a histogram: the t that best separates the values
+ * <= t from those above (largest between-class variance); *sep, if not
+ * NULL, gets that variance over the total one (0..1: how cleanly two
+ * classes separate). */
+int thresh_otsu(const long *hist, double *sep);
+/* Sauvola's local threshold for dark ink on a light ground: with m and s
+ * the mean and standard deviation of a (2r+1)-square window around a
+ * pixel (from integral images), the pixel is ink when it is below
+ * m (1 + k (s / 128 - 1)).  mask gets 255 for ink, 0 else. */
+void thresh_sauvola(unsigned char *mask, const unsigned char *p, int w,
+    int h, int r, double k);
+
+#endif

@@ -1,0 +1,120 @@
+#!/bin/sh
+test_description='prep and segment: formats, bad input, edge cases'
+cd "${0%/*}" && . ./lib.sh
+
+test_expect_success 'usage errors exit 2; -h is not an error' '
+	prep -h >out && grep "^usage: prep" out &&
+	segment -h >out && grep "^usage: segment" out &&
+	test_expect_code 2 prep -Z </dev/null 2>err &&
+	grep "^usage: prep" err &&
+	test_expect_code 2 prep -t fast </dev/null 2>err &&
+	grep "^prep: -t: bad value .fast." err &&
+	test_expect_code 2 prep -s -1 </dev/null &&
+	test_expect_code 2 segment -Z </dev/null 2>err &&
+	grep "^usage: segment" err &&
+	test_expect_code 2 segment -s 2 </dev/null
+'
+
+test_expect_success 'an empty stream: no image, no output, success' '
+	prep </dev/null >out && test_must_be_empty out &&
+	segment </dev/null >out && test_must_be_empty out &&
+	prep </dev/null | segment | cnn-infer >out && test_must_be_empty out
+'
+
+test_expect_success 'setup: drawn digits on a page, in several formats' '
+	draw-digits 4 | pamscale 4 >4.pgm &&
+	draw-digits -s 2 7 | pamscale 4 >7.pgm &&
+	pnmcat -lr 4.pgm 7.pgm | pnmpad -black -width 300 -height 200 |
+		pnminvert >page.pgm &&
+	pnmtopng page.pgm >page.png &&
+	pnmtojpeg page.pgm >page.jpg &&
+	pgmtoppm rgb:30/30/a0-rgb:f0/f0/e0 page.pgm >page.ppm &&
+	pamtopam <page.ppm >page.pam
+'
+
+test_expect_success 'PGM, PNG, JPEG, PPM, PAM and stdin all read' '
+	for f in page.pgm page.png page.jpg page.ppm page.pam; do
+		prep "$f" | segment | cnn-infer >actual &&
+		echo 47 >expect &&
+		test_cmp expect actual || return 1
+	done &&
+	prep <page.jpg | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success '16-bit and plain netpbm images read too' '
+	pamdepth 65535 page.pgm >deep.pgm &&
+	pnmtoplainpnm page.pgm >plain.pgm &&
+	printf "47\n47\n" >expect &&
+	prep deep.pgm plain.pgm | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a blank or one-colour image: an empty line' '
+	pbmmake -white 300 200 >white.pbm &&
+	pbmmake -black 300 200 >black.pbm &&
+	pgmmake 0.5 300 200 >grey.pgm &&
+	printf "\n\n\n" >expect &&
+	prep white.pbm black.pbm grey.pgm | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bad images: prep says why and exits 1' '
+	printf "P5\n300 200\n255\n" >trunc.pgm && head -c 1000 /dev/zero >>trunc.pgm &&
+	test_expect_code 1 prep trunc.pgm >/dev/null 2>err &&
+	grep "^prep: trunc.pgm: .*truncated" err &&
+	printf "P5\n0 0\n255\n" >zero.pgm &&
+	test_expect_code 1 prep zero.pgm >/dev/null 2>err &&
+	grep "^prep: zero.pgm: " err &&
+	printf "P5\n100000 100000\n255\n" >huge.pgm &&
+	test_expect_code 1 prep huge.pgm >/dev/null 2>err &&
+	grep "^prep: huge.pgm: .*exceeds the limit" err &&
+	head -c 3000 /dev/urandom | tr -d P >random &&
+	test_expect_code 1 prep random >/dev/null 2>err &&
+	grep "^prep: random: not a PNM, PNG or JPEG" err &&
+	head -c 300 page.jpg >cut.jpg &&
+	prep cut.jpg >/dev/null 2>err; test $? -le 1 &&
+	test_expect_code 1 prep nosuch.png 2>err &&
+	grep "^prep: nosuch.png: No such file" err &&
+	test_expect_code 1 prep . 2>err
+'
+
+test_expect_success 'the pixel limit can be raised' '
+	test_expect_code 1 prep -P 1000 page.pgm >/dev/null 2>err &&
+	grep "exceeds the limit" err &&
+	prep -P 100000000 page.pgm | segment | cnn-infer >actual &&
+	echo 47 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bad input to segment: exits 1 and says why' '
+	test_expect_code 1 segment trunc.pgm >/dev/null 2>err &&
+	grep "^segment: trunc.pgm: .*truncated" err &&
+	test_expect_code 1 segment random >/dev/null 2>err &&
+	grep "^segment: random: " err &&
+	test_expect_code 1 segment -m nosuch.cnn page.pgm 2>err &&
+	grep "^segment: nosuch.cnn: No such file" err
+'
+
+test_expect_success 'segment writes the contract: metadata and markers' '
+	{ prep page.pgm && prep white.pbm && prep page.pgm; } | segment >digits &&
+	pamfile -allimages digits >files 2>/dev/null || pamfile digits >files;
+	grep -c "^# img=" digits >actual &&
+	echo 5 >expect &&
+	test_cmp expect actual &&
+	grep -c "^# count=0" digits >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual &&
+	cnn-infer digits >actual &&
+	printf "47\n\n47\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'output to a full disk is an error' '
+	test_expect_code 1 prep page.pgm >/dev/full 2>err &&
+	grep "^prep: stdout" err &&
+	prep page.pgm | test_expect_code 1 segment >/dev/full 2>err &&
+	grep "^segment: stdout" err
+'
+
+test_done
