@@ -40,7 +40,7 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/softmax.o common/util.o common/winograd.o
 UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
 	tests/unit/t-grad.t \
-	tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
+	tests/unit/t-filter.t tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
 	tests/unit/t-net.t tests/unit/t-norm.t tests/unit/t-optim.t
 TOOLS = tests/draw-digits tests/mkpage
 
@@ -74,6 +74,10 @@ common/maxpool.o: common/maxpool.c
 	$(CC) $(KFLAGS) -c -o $@ common/maxpool.c
 common/relu.o: common/relu.c
 	$(CC) $(KFLAGS) -c -o $@ common/relu.c
+common/filter.o: common/filter.c
+	$(CC) $(KFLAGS) -c -o $@ common/filter.c
+common/prep.o: common/prep.c
+	$(CC) $(KFLAGS) -c -o $@ common/prep.c
 common/winograd.o: common/winograd.c
 	$(CC) $(KFLAGS) -c -o $@ common/winograd.c
 common/builtin.o: common/builtin.S $(MODEL)

@@ -180,6 +180,7 @@ main(int argc, char **argv)
 	char **files = options(&o, argc, argv), e[512];
 	FILE *fp;
 
+	util_keep_memory();
 	o.seg.net = o.model ? model_load(o.model, NULL, e, sizeof(e)) :
 	    model_builtin(e, sizeof(e));
 	if (o.seg.net == NULL)

@@ -69,90 +69,175 @@ filter_resize(unsigned char *dst, int dw, int dh, const unsigned char *src,
 	free(wy);
 }
 
-/* Running sums along rows then columns, clamping at the edges. */
+/* Add row a and take row b from the running column sums s. */
+VECTOR_CLONES static void
+slide(unsigned *restrict s, const unsigned *restrict a,
+    const unsigned *restrict b, int w)
+{
+	int x;
+
+	for (x = 0; x < w; x++)
+		s[x] += a[x] - b[x];
+}
+
+/* dst = the rounded mean of the column sums s, by a fixed-point
+ * reciprocal (off by one at most from exact division). */
+VECTOR_CLONES static void
+mean_row(unsigned char *restrict dst, const unsigned *restrict s, int w,
+    unsigned half, unsigned long long inv)
+{
+	int x;
+
+	for (x = 0; x < w; x++)
+		dst[x] = (unsigned char)(((s[x] + half) * inv) >> 32);
+}
+
+/* Running sums along each row, then down the columns a row at a time,
+ * clamping at the edges. */
 void
 filter_box(unsigned char *dst, const unsigned char *src, int w, int h, int r)
 {
 	unsigned *t = xmalloc((size_t)w * h * sizeof(unsigned));
-	unsigned sum, n = 2 * r + 1;
+	unsigned *s = xcalloc(w, sizeof(unsigned)), sum, n = 2 * r + 1;
+	unsigned long long inv = (1ULL << 32) / (n * n) + 1;
 	int x, y, i;
 
 	for (y = 0; y < h; y++) {
-		const unsigned char *s = src + (size_t)y * w;
+		const unsigned char *p = src + (size_t)y * w;
+		unsigned *q = t + (size_t)y * w;
 
 		for (sum = 0, i = -r; i <= r; i++)
-			sum += s[MIN(MAX(i, 0), w - 1)];
+			sum += p[MIN(MAX(i, 0), w - 1)];
 		for (x = 0; x < w; x++) {
-			t[(size_t)y * w + x] = sum;
-			sum += s[MIN(x + r + 1, w - 1)] - s[MAX(x - r, 0)];
+			q[x] = sum;
+			sum += p[MIN(x + r + 1, w - 1)] - p[MAX(x - r, 0)];
 		}
 	}
-	for (x = 0; x < w; x++) {
-		for (sum = 0, i = -r; i <= r; i++)
-			sum += t[(size_t)MIN(MAX(i, 0), h - 1) * w + x];
-		for (y = 0; y < h; y++) {
-			dst[(size_t)y * w + x] = (unsigned char)((sum + n * n / 2) / (n * n));
-			sum += t[(size_t)MIN(y + r + 1, h - 1) * w + x] -
-			    t[(size_t)MAX(y - r, 0) * w + x];
-		}
+	for (i = -r; i <= r; i++)
+		for (x = 0; x < w; x++)
+			s[x] += t[(size_t)MIN(MAX(i, 0), h - 1) * w + x];
+	for (y = 0; y < h; y++) {
+		mean_row(dst + (size_t)y * w, s, w, n * n / 2, inv);
+		slide(s, t + (size_t)MIN(y + r + 1, h - 1) * w,
+		    t + (size_t)MAX(y - r, 0) * w, w);
 	}
 	free(t);
+	free(s);
 }
 
-/* One line (in[i * stride]) of a running max or min of width 2r+1, into
- * out[i]: forward and backward partial extremes over blocks of 2r+1, then
- * one comparison each. */
-static void
-line_ext(unsigned char *out, const unsigned char *in, long stride, int n,
-    int r, int max, unsigned char *f, unsigned char *g)
+static inline unsigned char
+pick(unsigned char a, unsigned char b, int max)
 {
-	int k = 2 * r + 1, i, lo, hi;
-	unsigned char v;
+	return max ? (a > b ? a : b) : (a < b ? a : b);
+}
 
-	for (i = 0; i < n; i++) {
-		v = in[i * stride];
-		f[i] = i % k == 0 ? v : max ? MAX(f[i - 1], v) : MIN(f[i - 1], v);
-	}
-	for (i = n - 1; i >= 0; i--) {
-		v = in[i * stride];
-		g[i] = i % k == k - 1 || i == n - 1 ? v :
-		    max ? MAX(g[i + 1], v) : MIN(g[i + 1], v);
+/* One row of a running max or min of width 2r+1 (edges clamped): van
+ * Herk and Gil-Werman's forward and backward extremes over blocks of
+ * 2r+1, then one comparison each. */
+static void
+row_ext(unsigned char *out, const unsigned char *in, int n, int r, int max,
+    unsigned char *f, unsigned char *g)
+{
+	int k = 2 * r + 1, b, i, e, lo, hi;
+
+	for (b = 0; b < n; b += k) {
+		e = MIN(b + k, n);
+		f[b] = in[b];
+		for (i = b + 1; i < e; i++)
+			f[i] = pick(f[i - 1], in[i], max);
+		g[e - 1] = in[e - 1];
+		for (i = e - 2; i >= b; i--)
+			g[i] = pick(g[i + 1], in[i], max);
 	}
 	for (i = 0; i < n; i++) {
 		lo = MAX(i - r, 0), hi = MIN(i + r, n - 1);
-		/* [lo, hi] spans at most two blocks: g of lo's, f of hi's */
-		if (lo / k == hi / k) {
-			unsigned char e = in[lo * stride];
-			int j;
-
-			for (j = lo + 1; j <= hi; j++)
-				e = max ? MAX(e, in[j * stride]) : MIN(e, in[j * stride]);
-			out[i] = e;
-		} else
-			out[i] = max ? MAX(g[lo], f[hi]) : MIN(g[lo], f[hi]);
+		/* [lo, hi] spans two blocks (g of lo's, f of hi's), or, cut
+		 * short by an edge, starts or ends one */
+		out[i] = lo / k != hi / k ? pick(g[lo], f[hi], max) :
+		    lo % k == 0 ? f[hi] : g[lo];
 	}
+}
+
+/* The same down the columns, a whole row at a time so that the loops run
+ * along memory and vectorise. */
+VECTOR_CLONES static void
+rows_pick(unsigned char *restrict d, const unsigned char *restrict a,
+    const unsigned char *restrict b, int w, int max)
+{
+	int x;
+
+	if (max)
+		for (x = 0; x < w; x++)
+			d[x] = a[x] > b[x] ? a[x] : b[x];
+	else
+		for (x = 0; x < w; x++)
+			d[x] = a[x] < b[x] ? a[x] : b[x];
+}
+
+static void
+col_ext(unsigned char *dst, const unsigned char *src, int w, int h, int r,
+    int max)
+{
+	size_t n = (size_t)w * h;
+	unsigned char *f = xmalloc(n), *g = xmalloc(n);
+	int k = 2 * r + 1, b, y, e, lo, hi;
+
+	for (b = 0; b < h; b += k) {
+		e = MIN(b + k, h);
+		memcpy(f + (size_t)b * w, src + (size_t)b * w, w);
+		for (y = b + 1; y < e; y++)
+			rows_pick(f + (size_t)y * w, f + (size_t)(y - 1) * w,
+			    src + (size_t)y * w, w, max);
+		memcpy(g + (size_t)(e - 1) * w, src + (size_t)(e - 1) * w, w);
+		for (y = e - 2; y >= b; y--)
+			rows_pick(g + (size_t)y * w, g + (size_t)(y + 1) * w,
+			    src + (size_t)y * w, w, max);
+	}
+	for (y = 0; y < h; y++) {
+		lo = MAX(y - r, 0), hi = MIN(y + r, h - 1);
+		if (lo / k != hi / k)
+			rows_pick(dst + (size_t)y * w, g + (size_t)lo * w,
+			    f + (size_t)hi * w, w, max);
+		else
+			memcpy(dst + (size_t)y * w, lo % k == 0 ? f + (size_t)hi * w :
+			    g + (size_t)lo * w, w);
+	}
+	free(f);
+	free(g);
+}
+
+/* The common 3x3 case: a row from its neighbours, vectorised. */
+VECTOR_CLONES static void
+row3(unsigned char *restrict out, const unsigned char *restrict in, int n,
+    int max)
+{
+	int i;
+
+	out[0] = n > 1 ? pick(in[0], in[1], max) : in[0];
+	for (i = 1; i < n - 1; i++)
+		out[i] = pick(pick(in[i - 1], in[i], max), in[i + 1], max);
+	if (n > 1)
+		out[n - 1] = pick(in[n - 2], in[n - 1], max);
 }
 
 static void
 extreme(unsigned char *dst, const unsigned char *src, int w, int h, int r,
     int max)
 {
-	unsigned char *f = xmalloc(MAX(w, h) + 1), *g = xmalloc(MAX(w, h) + 1);
-	unsigned char *line = xmalloc(MAX(w, h) + 1);
-	int x, y;
+	unsigned char *f = xmalloc(w + 1), *g = xmalloc(w + 1);
+	unsigned char *t = xmalloc((size_t)w * h + 1);
+	int y;
 
-	for (y = 0; y < h; y++) {
-		line_ext(line, src + (size_t)y * w, 1, w, r, max, f, g);
-		memcpy(dst + (size_t)y * w, line, w);
-	}
-	for (x = 0; x < w; x++) {
-		line_ext(line, dst + x, w, h, r, max, f, g);
-		for (y = 0; y < h; y++)
-			dst[(size_t)y * w + x] = line[y];
-	}
+	for (y = 0; y < h; y++)
+		if (r == 1)
+			row3(t + (size_t)y * w, src + (size_t)y * w, w, max);
+		else
+			row_ext(t + (size_t)y * w, src + (size_t)y * w, w, r, max, f,
+			    g);
+	col_ext(dst, t, w, h, r, max);
 	free(f);
 	free(g);
-	free(line);
+	free(t);
 }
 
 void
@@ -167,14 +252,26 @@ filter_min(unsigned char *dst, const unsigned char *src, int w, int h, int r)
 	extreme(dst, src, w, h, r, 0);
 }
 
+/* Four histograms filled in turn and summed: no increment waits for
+ * the one before when neighbouring pixels are alike. */
 void
 filter_hist(long *hist, const unsigned char *p, size_t n)
 {
+	unsigned h[4][256];
 	size_t i;
+	int k;
 
-	memset(hist, 0, 256 * sizeof(long));
-	for (i = 0; i < n; i++)
-		hist[p[i]]++;
+	memset(h, 0, sizeof(h));
+	for (i = 0; i + 4 <= n; i += 4) {
+		h[0][p[i]]++;
+		h[1][p[i + 1]]++;
+		h[2][p[i + 2]]++;
+		h[3][p[i + 3]]++;
+	}
+	for (; i < n; i++)
+		h[0][p[i]]++;
+	for (k = 0; k < 256; k++)
+		hist[k] = (long)h[0][k] + h[1][k] + h[2][k] + h[3][k];
 }
 
 int

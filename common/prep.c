@@ -59,40 +59,61 @@ dark_ink(const unsigned char *p, size_t n)
 	return hi - med <= med - lo;
 }
 
+/* Divide a row by its background: multiply by 255 / b interpolated
+ * between two rows of the small background's reciprocals. */
+VECTOR_CLONES static void
+divide_row(unsigned char *restrict p, const float *restrict b0,
+    const float *restrict b1, float ay, int w)
+{
+	float v;
+	int x;
+
+	for (x = 0; x < w; x++) {
+		v = p[x] * (b0[x] + ay * (b1[x] - b0[x]));
+		p[x] = (unsigned char)(v < 255 ? v : 255);
+	}
+}
+
 /* p = 255 p / background, the background being the image with the ink
  * closed away (max then min over a window wider than strokes), computed
  * at a quarter of the size and smoothed: paper comes out 255 however the
- * light fell, ink keeps its darkness relative to the paper around it. */
+ * light fell, ink keeps its darkness relative to the paper around it.
+ * The small background's reciprocals are stretched back by bilinear
+ * interpolation, its rows first widened to w. */
 static void
 flatten(unsigned char *p, int w, int h, int r)
 {
 	int f = MAX(1, MIN(4, r / 4)), sw = MAX(1, w / f), sh = MAX(1, h / f);
-	int rs = MAX(1, r / f), x, y;
-	unsigned char *s = xmalloc((size_t)sw * sh), *b = xmalloc((size_t)w * h);
-	float fx, fy, ax, ay, v;
-	int x0, y0, x1, y1;
+	int rs = MAX(1, r / f), x, y, x0, y0, y1;
+	unsigned char *s = xmalloc((size_t)sw * sh);
+	float *wide = xmalloc((size_t)sh * w * sizeof(float));
+	float fx, fy, ax;
 
 	filter_resize(s, sw, sh, p, w, h);
 	filter_max(s, s, sw, sh, rs);
 	filter_min(s, s, sw, sh, rs);
 	filter_box(s, s, sw, sh, rs);
-	for (y = 0; y < h; y++) {
-		fy = (y + 0.5f) * sh / h - 0.5f;
-		y0 = (int)floorf(fy), ay = fy - y0;
-		y1 = MIN(MAX(y0 + 1, 0), sh - 1), y0 = MIN(MAX(y0, 0), sh - 1);
-		for (x = 0; x < w; x++) {
-			fx = (x + 0.5f) * sw / w - 0.5f;
-			x0 = (int)floorf(fx), ax = fx - x0;
-			x1 = MIN(MAX(x0 + 1, 0), sw - 1), x0 = MIN(MAX(x0, 0), sw - 1);
-			v = (1 - ay) * ((1 - ax) * s[y0 * sw + x0] + ax * s[y0 * sw + x1]) +
-			    ay * ((1 - ax) * s[y1 * sw + x0] + ax * s[y1 * sw + x1]);
-			b[(size_t)y * w + x] = (unsigned char)MAX(1.0f, v);
+	for (x = 0; x < w; x++) {
+		fx = (x + 0.5f) * sw / w - 0.5f;
+		x0 = (int)floorf(fx), ax = fx - x0;
+		for (y = 0; y < sh; y++) {
+			const unsigned char *row = s + (size_t)y * sw;
+
+			float b = (1 - ax) * row[MIN(MAX(x0, 0), sw - 1)] +
+			    ax * row[MIN(MAX(x0 + 1, 0), sw - 1)];
+
+			wide[(size_t)y * w + x] = 255 / (b > 1 ? b : 1);
 		}
 	}
-	for (x = 0; x < w * h; x++)
-		p[x] = (unsigned char)MIN(255, 255 * p[x] / b[x]);
+	for (y = 0; y < h; y++) {
+		fy = (y + 0.5f) * sh / h - 0.5f;
+		y0 = (int)floorf(fy);
+		y1 = MIN(MAX(y0 + 1, 0), sh - 1);
+		divide_row(p + (size_t)y * w, wide + (size_t)MIN(MAX(y0, 0),
+		    sh - 1) * w, wide + (size_t)y1 * w, fy - y0, w);
+	}
 	free(s);
-	free(b);
+	free(wide);
 }
 
 /* The ink of d (dark ink on paper near 255): pixels clearly darker than

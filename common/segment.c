@@ -72,25 +72,61 @@ digit_height(const struct cc *c, int w, int h)
 	return m;
 }
 
-/* Lengths of the runs of ink through each pixel, along rows (step 1) or
- * columns (step w). */
-static void
-run_lengths(unsigned short *len, const unsigned char *p, int w, int h,
-    int along_rows)
+/* Lengths of the runs of ink through each pixel along its row. */
+static int
+row_runs(unsigned short *len, const unsigned char *p, int w, int h)
 {
-	int n = along_rows ? h : w, m = along_rows ? w : h, a, i, j;
-	long step = along_rows ? 1 : w, line = along_rows ? w : 1;
+	int y, i, j, k, longest = 0;
 
-	for (a = 0; a < n; a++)
-		for (i = 0; i < m; i = j) {
-			const unsigned char *q = p + a * line;
+	for (y = 0; y < h; y++) {
+		const unsigned char *q = p + (size_t)y * w;
+		unsigned short *l = len + (size_t)y * w;
 
-			for (j = i; j < m && (q[j * step] != 0) == (q[i * step] != 0); j++)
+		for (i = 0; i < w; i = j) {
+			for (j = i; j < w && (q[j] != 0) == (q[i] != 0); j++)
 				;
-			for (int k = i; k < j; k++)
-				len[a * line + k * step] = q[i * step] ?
-				    (unsigned short)MIN(j - i, 65535) : 0;
+			for (k = i; k < j; k++)
+				l[k] = q[i] ? (unsigned short)MIN(j - i, 65535) : 0;
+			if (q[i])
+				longest = MAX(longest, j - i);
 		}
+	}
+	return longest;
+}
+
+/* ... and along its column: the run above it and the run below it,
+ * counted a row at a time (the loops run along memory). */
+VECTOR_CLONES static void
+count_on(unsigned short *restrict cur, const unsigned short *restrict prev,
+    const unsigned char *restrict p, int w)
+{
+	int x;
+
+	for (x = 0; x < w; x++)
+		cur[x] = p[x] ? prev[x] + 1 : 0;
+}
+
+static void
+col_runs(unsigned short *len, const unsigned char *p, int w, int h)
+{
+	unsigned short *dn = xcalloc((size_t)w * (h + 1), sizeof(*dn));
+	unsigned short *zero = dn + (size_t)w * h;
+	int y, x;
+
+	for (y = 0; y < h; y++)
+		count_on(len + (size_t)y * w, y ? len + (size_t)(y - 1) * w : zero,
+		    p + (size_t)y * w, w);
+	for (y = h - 1; y >= 0; y--)
+		count_on(dn + (size_t)y * w, y < h - 1 ? dn + (size_t)(y + 1) * w :
+		    zero, p + (size_t)y * w, w);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			size_t i = (size_t)y * w + x;
+
+			len[i] = len[i] ? (unsigned short)MIN(len[i] + dn[i] - 1,
+			    65535) : 0;
+		}
+	free(dn);
 }
 
 /* Take out ruled and squared paper: ink in horizontal runs at least lh
@@ -103,15 +139,28 @@ remove_lines(unsigned char *p, int w, int h, int lh, int lv, int thick)
 	size_t n = (size_t)w * h, i;
 	unsigned short *hl = xmalloc(n * sizeof(*hl)), *vl = xmalloc(n *
 	    sizeof(*vl));
+	int longh = row_runs(hl, p, w, h);
 
-	run_lengths(hl, p, w, h, 1);
-	run_lengths(vl, p, w, h, 0);
+	col_runs(vl, p, w, h);
 	for (i = 0; i < n; i++)
-		if ((hl[i] >= lh && vl[i] <= thick) ||
+		if ((longh >= lh && hl[i] >= lh && vl[i] <= thick) ||
 		    (vl[i] >= lv && hl[i] <= thick))
 			p[i] = 0;
 	free(hl);
 	free(vl);
+}
+
+/* Whether some component is long enough to hold a ruled line. */
+static int
+long_ink(const struct cc *c, int lh, int lv)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->comp[i].x1 - c->comp[i].x0 + 1 >= lh ||
+		    c->comp[i].y1 - c->comp[i].y0 + 1 >= lv)
+			return 1;
+	return 0;
 }
 
 static void
@@ -506,7 +555,8 @@ segment_image(struct seg_result *r, const struct img *im,
 	memcpy(p, im->px, n);
 	cc_find(&c, p, im->w, im->h);
 	height = digit_height(&c, im->w, im->h);
-	if (o->lines) {
+	if (o->lines && long_ink(&c, MAX(im->w / 4, 4 * height),
+	    MAX(im->h / 4, 4 * height))) {
 		remove_lines(p, im->w, im->h, MAX(im->w / 4, 4 * height),
 		    MAX(im->h / 4, 4 * height), MAX(3, height / 8));
 		cc_free(&c);

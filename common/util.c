@@ -2,6 +2,9 @@
 #include <err.h>
 #include <errno.h>
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -133,6 +136,15 @@ seterr(char *err, int errlen, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+void
+util_keep_memory(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 512 << 20);
+	mallopt(M_TRIM_THRESHOLD, 1024 << 20);
+#endif
 }
 
 double

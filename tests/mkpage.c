@@ -27,6 +27,7 @@
 
 #include <jpeglib.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "idx.h"
 #include "rng.h"
@@ -214,19 +215,6 @@ field_new(struct field *f, float x0, float y0, float w, float h, float cx,
 		f->v[i] = rng_range(r, -1, 1);
 }
 
-static float
-field_at(const struct field *f, float x, float y)
-{
-	float fx = clampf((x - f->x0) * f->sx, 0, f->gw - 2.001f);
-	float fy = clampf((y - f->y0) * f->sy, 0, f->gh - 2.001f);
-	int ix = (int)fx, iy = (int)fy;
-	float tx = smooth(fx - ix), ty = smooth(fy - iy);
-	const float *p = f->v + (long)iy * f->gw + ix;
-
-	return (p[0] + (p[1] - p[0]) * tx) * (1 - ty) +
-	    (p[f->gw] + (p[f->gw + 1] - p[f->gw]) * tx) * ty;
-}
-
 /* Uniform on a log scale. */
 static float
 rng_log(struct rng *r, float lo, float hi)
@@ -378,10 +366,10 @@ draw_paper(struct paper *pp, int scan, int hard, struct rng *r)
 	} else {
 		pp->rgb[0] = rng_range(r, 0.93f, 0.98f);
 		pp->rgb[1] = pp->rgb[0] * rng_range(r, 0.93f, 0.97f);
-		pp->rgb[2] = pp->rgb[0] * rng_range(r, 0.78f, 0.88f);
+		pp->rgb[2] = pp->rgb[0] * rng_range(r, 0.8f, 0.9f);
 	}
-	pp->mottle = rng_range(r, 0.005f, hard ? 0.06f : 0.03f);
-	pp->fibre = rng_range(r, 0, 0.03f);
+	pp->mottle = rng_range(r, 0.005f, hard ? 0.04f : 0.025f);
+	pp->fibre = rng_range(r, 0, 0.015f);
 	pp->grain = rng_range(r, 0.002f, 0.02f);
 	pp->nfibre = chance(r, 0.5f) ? (int)rng_below(r, 150) : 0;
 	pp->nspeck = chance(r, 0.3f) ? (int)rng_below(r, 40) : 0;
@@ -448,9 +436,9 @@ draw_light(struct page *pg, struct rng *r)
 
 	memset(l, 0, sizeof(*l));
 	l->expo = pg->scan ? rng_range(r, 0.98f, 1.12f) :
-	    rng_range(r, hard ? 0.6f : 0.75f, 1.1f);
+	    rng_range(r, hard ? 0.6f : 0.75f, 1.05f);
 	for (i = 0; i < 3; i++)
-		l->wb[i] = 1 + (pg->scan ? 0.01f : 0.05f) * rng_normal(r);
+		l->wb[i] = 1 + (pg->scan ? 0.01f : 0.03f) * rng_normal(r);
 	l->gamma = rng_range(r, 0.85f, 1.15f);
 	a = rng_range(r, 0, 2 * PI);
 	l->gdx = cosf(a), l->gdy = sinf(a);
@@ -491,14 +479,19 @@ draw_camera(struct page *pg, struct rng *r)
 	}
 }
 
-/* JPEG 60%, PNG 25%, PNM 15%; 40% of scans grey. */
+/* Photos: JPEG 80%, PNG 12%, PNM 8%; scans: JPEG 35%, PNG 45%, PNM 20%,
+ * 40% of them grey.  JPEG quality 70..95, 40..75 on hard pages. */
 static void
 draw_format(struct page *pg, int fmt, struct rng *r)
 {
 	float u = rng_uniform(r);
 
-	pg->fmt = fmt != FMT_MIX ? fmt : u < 0.6f ? FMT_JPG :
-	    u < 0.85f ? FMT_PNG : FMT_PNM;
+	if (fmt != FMT_MIX)
+		pg->fmt = fmt;
+	else if (pg->scan)
+		pg->fmt = u < 0.35f ? FMT_JPG : u < 0.8f ? FMT_PNG : FMT_PNM;
+	else
+		pg->fmt = u < 0.8f ? FMT_JPG : u < 0.92f ? FMT_PNG : FMT_PNM;
 	pg->grey = pg->scan && chance(r, 0.4f);
 	pg->quality = pg->hard ? (int)rng_range(r, 40, 76) :
 	    (int)rng_range(r, 70, 96);
@@ -1465,8 +1458,8 @@ shoot_row(const struct page *pg, const struct work *wk, const float *l,
 	const unsigned char *p, *cv = wk->cv;
 	float *out = wk->im + (size_t)y * pg->w * 3, u, v, a, b, s, wx;
 	float nu = (float)(m[1] * y + m[2]), nv = (float)(m[4] * y + m[5]);
-	float nw = (float)(m[7] * y + m[8]), lim = 3 * (pg->cw + 1), wb[3];
-	int x, k, iu, iv;
+	float nw = (float)(m[7] * y + m[8]), wb[3];
+	int x, k, iu, iv, lim = 3 * (pg->cw + 1);
 
 	for (k = 0; k < 3; k++)
 		wb[k] = pg->lt.wb[k] * (1.0f / 255);
@@ -1527,9 +1520,13 @@ row_kernel(float *im, float *line, int n, int c, const float *g, int r)
 	}
 	memcpy(line + r * c, im, sizeof(float) * n);
 	memset(im, 0, sizeof(float) * n);
-	for (k = 0; k <= 2 * r; k++)
+	for (k = 0; k <= 2 * r; k++) {
+		const float *l = line + k * c, gk = g[k];
+
+#pragma omp simd
 		for (i = 0; i < n; i++)
-			im[i] += g[k] * line[i + k * c];
+			im[i] += gk * l[i];
+	}
 }
 
 /* One row of n pixels of c channels: a box of radius r, edges
@@ -1571,6 +1568,7 @@ cols_kernel(float *dst, const float *src, int n, int h, const float *g, int r)
 		for (k = -r; k <= r; k++) {
 			s = y + k < 0 ? 0 : y + k >= h ? h - 1 : y + k;
 			p = src + (size_t)s * n;
+#pragma omp simd
 			for (x = 0; x < n; x++)
 				d[x] += g[k + r] * p[x];
 		}
@@ -1592,6 +1590,7 @@ cols_box(float *dst, const float *src, int n, int h, int r)
 	for (y = 0; y < h; y++) {
 		a = src + (size_t)(y - r - 1 < 0 ? 0 : y - r - 1) * n;
 		b = src + (size_t)(y + r >= h ? h - 1 : y + r) * n;
+#pragma omp simd
 		for (x = 0; x < n; x++) {
 			sum[x] += b[x] - a[x];
 			dst[(size_t)y * n + x] = sum[x] * inv;
@@ -1660,7 +1659,7 @@ blur(struct work *wk, int w, int h, float sigma)
 		cols_box(wk->tmp, wk->im, w * 3, h, rad[2]);
 	}
 	t = wk->im, wk->im = wk->tmp, wk->tmp = t;
-	s = wk->nim, wk->nim = wk->ntmp, wk->ntmp = s;
+	n = wk->nim, wk->nim = wk->ntmp, wk->ntmp = n;
 }
 
 /* Sensor noise (shared by the channels, and each its own), the tone
@@ -1756,6 +1755,8 @@ write_png(FILE *fp, const char *name, const unsigned char *px, int w, int h,
 		errx(1, "out of memory");
 	png_init_io(png, fp);
 	png_set_compression_level(png, 1);
+	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+	png_set_compression_strategy(png, Z_HUFFMAN_ONLY);
 	png_set_IHDR(png, info, w, h, 8, c == 3 ? PNG_COLOR_TYPE_RGB :
 	    PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
 	    PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -1829,23 +1830,22 @@ page_text(const struct page *pg, char *s)
 	*s = '\0';
 }
 
-/* Make page i and write it to dir; its file name goes to name. */
+/* Make page i and write it to dir; its file name goes to name, its
+ * text to text. */
 static void
 page_make(const struct mnist *mn, long seed, long i, int fmt,
-    const char *dir, char *name, size_t namelen, char *text)
+    const char *dir, struct work *wk, char *name, size_t namelen, char *text)
 {
 	struct page pg;
 	struct rng r;
-	unsigned char *cv, *px;
-	float *im, lmin, con;
+	float lmin, con;
 	char path[4096];
 	int c;
 
 	page_draw(&pg, mn, seed, i, fmt);
 	rng_seed(&r, (uint64_t)seed ^ 0x5eedULL, (uint64_t)i);
-	cv = paint(&pg, &r);
-	im = shoot(&pg, cv, &lmin);
-	free(cv);
+	paint(&pg, wk, &r);
+	shoot(&pg, wk, &lmin);
 	/* keep the noise well under the ink's contrast */
 	con = lmin * (0.3f * pg.pp.rgb[0] + 0.6f * pg.pp.rgb[1] +
 	    0.1f * pg.pp.rgb[2]) * pg.ink.alpha * (1 - pg.ink.grain) *
@@ -1853,14 +1853,13 @@ page_make(const struct mnist *mn, long seed, long i, int fmt,
 	    0.1f * pg.ink.rgb[2]));
 	pg.noise = fminf(pg.noise, 0.2f * con);
 	if (pg.blur >= 0.3f)
-		blur(im, pg.w, pg.h, pg.blur);
+		blur(wk, pg.w, pg.h, pg.blur);
 	c = pg.grey ? 1 : 3;
-	px = develop(&pg, im, c);
-	free(im);
+	develop(&pg, wk, c);
 	snprintf(name, namelen, "page-%04ld.%s", i, extname[pg.fmt]);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	write_page(&pg, path, px, c);
-	free(px);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		errx(1, "%s: name too long", dir);
+	write_page(&pg, path, wk->px, c);
 	page_text(&pg, text);
 	text_free(&pg);
 }
@@ -1913,6 +1912,7 @@ main(int argc, char **argv)
 	long seed = 1, n = 200, i;
 	int ch, fmt = FMT_JPG;
 	struct mnist mn;
+	struct work wk;
 	FILE *tsv;
 
 	while ((ch = getopt(argc, argv, "d:f:n:o:s:")) != -1)
@@ -1943,10 +1943,12 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/truth.tsv", dir);
 	if ((tsv = fopen(path, "w")) == NULL)
 		err(1, "%s", path);
+	memset(&wk, 0, sizeof(wk));
 	for (i = 0; i < n; i++) {
-		page_make(&mn, seed, i, fmt, dir, name, sizeof(name), text);
+		page_make(&mn, seed, i, fmt, dir, &wk, name, sizeof(name), text);
 		fprintf(tsv, "%s\t%s\n", name, text);
 	}
+	free(wk.cv), free(wk.ink), free(wk.px), free(wk.im), free(wk.tmp);
 	idx_free(&mn.img), idx_free(&mn.lab);
 	return efshut(tsv, path) ? 1 : 0;
 }

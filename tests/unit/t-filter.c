@@ -1,0 +1,145 @@
+/* t-filter: the image filters against plain loops, on random images and
+ * sizes: min and max filters, box blur, area resize, Otsu's threshold */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "rng.h"
+#include "thresh.h"
+#include "util.h"
+#include "tap.h"
+
+static struct rng R;
+
+static unsigned char *
+random_image(int w, int h)
+{
+	unsigned char *p = xmalloc((size_t)w * h);
+	size_t i;
+
+	for (i = 0; i < (size_t)w * h; i++)
+		p[i] = (unsigned char)rng_below(&R, 256);
+	return p;
+}
+
+/* The extreme over the clamped (2r+1)-square, the slow way. */
+static int
+naive_ext(const unsigned char *p, int w, int h, int x, int y, int r, int max)
+{
+	int i, j, e = p[(size_t)y * w + x], v;
+
+	for (i = MAX(y - r, 0); i <= MIN(y + r, h - 1); i++)
+		for (j = MAX(x - r, 0); j <= MIN(x + r, w - 1); j++) {
+			v = p[(size_t)i * w + j];
+			e = max ? MAX(e, v) : MIN(e, v);
+		}
+	return e;
+}
+
+static void
+check_ext(void)
+{
+	int t, w, h, r, x, y, bad = 0, max;
+	unsigned char *p, *q;
+
+	for (t = 0; t < 60; t++) {
+		w = 1 + (int)rng_below(&R, 40), h = 1 + (int)rng_below(&R, 40);
+		r = (int)rng_below(&R, 12), max = t & 1;
+		p = random_image(w, h), q = xmalloc((size_t)w * h);
+		(max ? filter_max : filter_min)(q, p, w, h, r);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++)
+				bad += q[(size_t)y * w + x] != naive_ext(p, w, h, x, y, r,
+				    max);
+		free(p), free(q);
+	}
+	ok(bad == 0, "min and max filters = plain loops on 60 random cases "
+	    "(%d pixels differ)", bad);
+}
+
+static void
+check_box(void)
+{
+	int t, w, h, r, x, y, i, j, bad = 0, n;
+	unsigned char *p, *q;
+	long s;
+
+	for (t = 0; t < 40; t++) {
+		w = 1 + (int)rng_below(&R, 30), h = 1 + (int)rng_below(&R, 30);
+		r = (int)rng_below(&R, 6);
+		p = random_image(w, h), q = xmalloc((size_t)w * h);
+		filter_box(q, p, w, h, r);
+		n = (2 * r + 1) * (2 * r + 1);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				for (s = 0, i = -r; i <= r; i++)
+					for (j = -r; j <= r; j++)
+						s += p[(size_t)MIN(MAX(y + i, 0), h - 1) * w +
+						    MIN(MAX(x + j, 0), w - 1)];
+				bad += abs(q[(size_t)y * w + x] - (int)((s + n / 2) / n)) > 0;
+			}
+		free(p), free(q);
+	}
+	ok(bad == 0, "box blur = plain loops (%d pixels differ)", bad);
+}
+
+static void
+check_resize(void)
+{
+	unsigned char *p = random_image(97, 61), *q = xmalloc(97 * 61), *d;
+	long hist[256];
+	int x, y, bad = 0;
+	double sum_in = 0, sum_out = 0;
+
+	filter_resize(q, 97, 61, p, 97, 61);
+	ok(memcmp(p, q, 97 * 61) == 0, "resize to the same size is a copy");
+	d = xmalloc(30 * 20);
+	filter_resize(d, 30, 20, p, 97, 61);
+	for (y = 0; y < 61; y++)
+		for (x = 0; x < 97; x++)
+			sum_in += p[y * 97 + x];
+	for (y = 0; y < 20; y++)
+		for (x = 0; x < 30; x++)
+			sum_out += d[y * 30 + x];
+	ok(fabs(sum_in / (97 * 61) - sum_out / (30 * 20)) < 0.5,
+	    "area averaging keeps the mean (%.2f, %.2f)", sum_in / (97 * 61),
+	    sum_out / (30 * 20));
+	memset(p, 0, 100);
+	p[55] = 200;            /* one pixel of 10x10 halved: 50 */
+	filter_resize(d, 5, 5, p, 10, 10);
+	for (y = 0; y < 25; y++)
+		bad += d[y] != (y == 12 ? 50 : 0);
+	ok(bad == 0, "a halving averages 2x2 blocks");
+	filter_hist(hist, p, 100);
+	ok(hist[0] == 99 && hist[200] == 1 && filter_quantile(hist, 0.5) == 0 &&
+	    filter_quantile(hist, 1) == 200, "histogram and quantiles");
+	free(p), free(q), free(d);
+}
+
+static void
+check_otsu(void)
+{
+	long hist[256];
+	double sep;
+	int t;
+
+	memset(hist, 0, sizeof(hist));
+	hist[40] = 300, hist[45] = 200, hist[200] = 100, hist[210] = 50;
+	t = thresh_otsu(hist, &sep);
+	ok(t >= 45 && t < 200 && sep > 0.9, "Otsu splits two clusters (t %d, "
+	    "separability %.3f)", t, sep);
+	memset(hist, 0, sizeof(hist));
+	ok(thresh_otsu(hist, &sep) == 0 && sep == 0, "an empty histogram");
+}
+
+int
+main(void)
+{
+	rng_seed(&R, 3, 0);
+	check_ext();
+	check_box();
+	check_resize();
+	check_otsu();
+	return done_testing();
+}
