@@ -252,8 +252,9 @@ by_x(const void *a, const void *b)
 }
 
 /* Lines of writing: left to right, a blob joins the line whose latest
- * member it overlaps most in height (at least 40% of the lower of the
- * two), which follows slanted lines; else it starts a line.  Lines are
+ * member it overlaps most in height (at least 30% of the taller of the
+ * two, so that a fragment does not lead a line astray), which follows
+ * slanted lines; else it starts a line.  Lines are
  * then numbered top to bottom by their mean centres.  Returns how many. */
 static int
 find_lines(struct blob **v, int n)
@@ -269,8 +270,8 @@ find_lines(struct blob **v, int n)
 			struct blob *p = v[last[l]];
 
 			ov = overlap(v[i]->y0, v[i]->y1, p->y0, p->y1) /
-			    (double)MIN(BH(v[i]), BH(p));
-			if (ov >= 0.4 && ov > bo)
+			    (double)MAX(BH(v[i]), BH(p));
+			if (ov >= 0.3 && ov > bo)
 				bo = ov, best = l;
 		}
 		if (best < 0)
@@ -311,25 +312,6 @@ line_height(struct blob **v, int n, int l)
 	return m;
 }
 
-/* The column of b, between fractions a and z of its width, where the ink
- * is thinnest (fewest ink pixels, then nearest the middle of [a, z]). */
-static int
-thin_column(const struct blob *b, double a, double z)
-{
-	int x0 = (int)(a * BW(b)), x1 = (int)(z * BW(b)), x, y, best = x0;
-	long cnt, bc = -1;
-	double mid = (x0 + x1) / 2.0;
-
-	for (x = x0; x <= x1 && x < BW(b); x++) {
-		for (cnt = 0, y = 0; y < BH(b); y++)
-			cnt += b->px[(size_t)y * BW(b) + x] != 0;
-		if (bc < 0 || cnt < bc || (cnt == bc && fabs(x - mid) <
-		    fabs(best - mid)))
-			bc = cnt, best = x;
-	}
-	return best;
-}
-
 /* The part of b in columns [c0, c1), its box tightened; 0 if no ink. */
 static int
 blob_cut(struct blob *out, const struct blob *b, int c0, int c1)
@@ -358,62 +340,109 @@ blob_cut(struct blob *out, const struct blob *b, int c0, int c1)
 	return 1;
 }
 
-/* The classifier's confidence that b is one digit. */
-static float
-confidence(struct net *net, const struct blob *b)
-{
-	float px[784], p[64], best = 0;
-	int i;
+#define MAXCUT 24               /* candidate cuts of one component */
 
-	if (norm_digit(px, b->px, BW(b), BH(b), BW(b)) == 0)
-		return 0;
-	netrun_infer(net, p, px, 1);
-	for (i = 0; i < net->nclass; i++)
-		best = MAX(best, p[i]);
-	return best;
+/* Candidate cuts of b: columns where the ink is thinnest among its
+ * neighbours (two on each side; the first column of a plateau), and even
+ * shares of 2 to 5 pieces. */
+static int
+candidates(int *cut, const struct blob *b)
+{
+	int w = BW(b), *col = xcalloc(w + 4, sizeof(int)), n = 0, x, y, k, i;
+
+	for (y = 0; y < BH(b); y++)
+		for (x = 0; x < w; x++)
+			col[x + 2] += b->px[(size_t)y * w + x] != 0;
+	col[0] = col[1] = col[w + 2] = col[w + 3] = 1 << 30;
+	cut[n++] = 0;
+	for (x = 1; x < w && n < MAXCUT - 12; x++)
+		if (col[x + 2] < col[x + 1] && col[x + 2] <= col[x] &&
+		    col[x + 2] <= col[x + 3] && col[x + 2] <= col[x + 4])
+			cut[n++] = x;           /* the first of a low plateau */
+	for (k = 2; k <= 5; k++)
+		for (i = 1; i < k; i++)
+			cut[n++] = i * w / k;
+	cut[n++] = w;
+	free(col);
+	qsort(cut, n, sizeof(int), cmp_int);
+	for (i = 1, k = 1; i < n; i++)
+		if (cut[i] > cut[k - 1])
+			cut[k++] = cut[i];
+	return k;
 }
 
-/* Split b into k pieces at its thinnest columns near the k-1 even cuts;
- * 0 if a piece would be empty. */
-static int
-split_at(struct blob *out, const struct blob *b, int k)
+/* The log of how likely a piece r line heights wide is one digit:
+ * digits are 0.3 to 1 line height wide, a 1 narrower still. */
+static double
+width_prior(double r)
 {
-	int cut[5], i, j;
+	if (r > 1)
+		return -((r - 1) / 0.25) * ((r - 1) / 0.25);
+	if (r < 0.3)
+		return -((0.3 - r) / 0.15) * ((0.3 - r) / 0.15);
+	return 0;
+}
 
-	cut[0] = 0, cut[k] = BW(b);
-	for (i = 1; i < k; i++)
-		cut[i] = thin_column(b, (i - 0.3) / k, (i + 0.3) / k);
-	for (i = 0; i < k; i++)
-		if (cut[i + 1] <= cut[i] || !blob_cut(&out[i], b, cut[i],
-		    cut[i + 1])) {
-			for (j = 0; j < i; j++)
-				free(out[j].px);
-			return 0;
+/* Cut b into digits by what the classifier recognises best: over the
+ * candidate cuts, the pieces 0.2 to 1.25 line heights wide (or b whole,
+ * up to 1.6) and at least 0.6 high whose confidences, times a prior on
+ * their widths, multiply to the most.  Returns the pieces in out (at most
+ * MAXCUT); 1 piece or 0 if b should stay whole. */
+static int
+best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
+{
+	int cut[MAXCUT], nc = candidates(cut, b), i, j, k, n = 0, np, ok;
+	int from[MAXCUT], pi[MAXCUT][MAXCUT];
+	struct blob *piece = xcalloc(MAXCUT * MAXCUT, sizeof(*piece));
+	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p;
+	double best[MAXCUT], sc;
+
+	for (i = 0; i < nc; i++)
+		for (j = i + 1; j < nc; j++) {
+			pi[i][j] = -1;
+			if (cut[j] - cut[i] < 0.2 * hl || cut[j] - cut[i] >
+			    (i == 0 && j == nc - 1 ? 1.6 : 1.25) * hl ||
+			    !blob_cut(&piece[n], b, cut[i], cut[j]))
+				continue;
+			if (BH(&piece[n]) < 0.6 * hl ||
+			    norm_digit(px + (size_t)n * 784, piece[n].px, BW(&piece[n]),
+			    BH(&piece[n]), BW(&piece[n])) == 0) {
+				free(piece[n].px);
+				continue;
+			}
+			pi[i][j] = n++;
 		}
-	return 1;
-}
-
-/* Whether b, too wide for one digit of a line hl high, is better as k
- * pieces: with a classifier, when the least sure piece is surer than
- * the whole; without, when it is much too wide. */
-static int
-better_split(struct net *net, const struct blob *b, const struct blob *piece,
-    int k, int hl)
-{
-	float whole, worst = 1, c;
-	int i;
-
-	for (i = 0; i < k; i++)
-		if (BW(&piece[i]) < 0.15 * hl || BH(&piece[i]) < 0.4 * hl)
-			return 0;
-	if (net == NULL)
-		return BW(b) > 1.3 * hl;
-	whole = confidence(net, b);
-	for (i = 0; i < k; i++) {
-		c = confidence(net, &piece[i]);
-		worst = MIN(worst, c);
+	p = xfloats((size_t)(n + 1) * net->nclass);
+	if (n)
+		netrun_infer(net, p, px, n);
+	best[0] = 0, from[0] = -1;
+	for (j = 1; j < nc; j++) {
+		best[j] = -1e30, from[j] = -1;
+		for (i = 0; i < j; i++) {
+			if (pi[i][j] < 0 || best[i] <= -1e29)
+				continue;
+			for (sc = 0, k = 0; k < net->nclass; k++)
+				sc = MAX(sc, p[(size_t)pi[i][j] * net->nclass + k]);
+			sc = best[i] + log(MAX(sc, 1e-9)) +
+			    width_prior((double)(cut[j] - cut[i]) / hl);
+			if (sc > best[j])
+				best[j] = sc, from[j] = i;
+		}
 	}
-	return worst > whole;
+	np = 0;
+	ok = from[nc - 1] >= 0;
+	for (j = nc - 1; ok && j > 0 && np < MAXCUT; j = from[j]) {
+		i = from[j];
+		out[np] = piece[pi[i][j]];
+		piece[pi[i][j]].px = NULL;
+		np++;
+	}
+	for (i = 0; i < n; i++)
+		free(piece[i].px);
+	free(piece);
+	free(px);
+	free(p);
+	return ok ? np : 0;
 }
 
 struct blobs {
@@ -456,12 +485,36 @@ collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
 	}
 }
 
-/* Drop what is much smaller than the digits of its line: specks, dots,
- * commas, dashes. */
+/* The height of the blobs that hold half the ink: the digits' height,
+ * however many specks there are. */
+static int
+ink_height(struct blob **v, int n)
+{
+	int *h = xmalloc((n + 1) * sizeof(int)), i, j, t;
+	long total = 0, acc = 0;
+
+	for (i = 0; i < n; i++)
+		h[i] = i, total += v[i]->area;
+	for (i = 1; i < n; i++)         /* by height: few blobs, insertion */
+		for (j = i; j > 0 && BH(v[h[j]]) < BH(v[h[j - 1]]); j--)
+			t = h[j], h[j] = h[j - 1], h[j - 1] = t;
+	for (i = 0; i < n && acc * 2 < total; i++)
+		acc += v[h[i]]->area;
+	t = i ? BH(v[h[i - 1]]) : 0;
+	free(h);
+	return t;
+}
+
+/* Drop what is much smaller than the digits of its line, or than the
+ * page's digits: specks, dots, commas, dashes. */
 static void
 drop_small(struct blob **v, int n, int nl, double minsize)
 {
-	int l, i, hl;
+	int l, i, hl, hp = ink_height(v, n);
+
+	for (i = 0; i < n; i++)
+		if (BH(v[i]) < minsize * hp)
+			v[i]->dead = 1;
 
 	for (l = 0; l < nl; l++) {
 		hl = line_height(v, n, l);
@@ -472,11 +525,25 @@ drop_small(struct blob **v, int n, int nl, double minsize)
 	}
 }
 
+/* Without a classifier: cut b into as many even pieces as its width
+ * holds digits of the line, when it is much too wide for one. */
+static int
+split_even(struct blob *out, const struct blob *b, int hl)
+{
+	int k = MIN(5, (int)lround(BW(b) / (0.75 * hl))), i, n = 0;
+
+	if (BW(b) <= 1.3 * hl || k < 2)
+		return 0;
+	for (i = 0; i < k; i++)
+		n += blob_cut(&out[n], b, i * BW(b) / k, (i + 1) * BW(b) / k);
+	return n;
+}
+
 /* Split what is too wide to be one digit of its line. */
 static void
 split_wide(struct blobs *s, int nl, struct net *net)
 {
-	struct blob piece[4], **v = xmalloc((s->n + 1) * sizeof(*v));
+	struct blob piece[MAXCUT], **v = xmalloc((s->n + 1) * sizeof(*v));
 	int i, j, k, n, l, hl, *lh = xcalloc(nl + 1, sizeof(int));
 
 	for (n = 0, i = 0; i < s->n; i++)
@@ -485,16 +552,17 @@ split_wide(struct blobs *s, int nl, struct net *net)
 	for (l = 0; l < nl; l++)
 		lh[l] = line_height(v, n, l);
 	free(v);
-	for (i = 0; i < s->n; i++) {
+	for (i = 0, n = s->n; i < n; i++) {
 		struct blob b = s->b[i];
 
 		hl = lh[b.line];
 		if (b.dead || hl == 0 || BW(&b) <= 1.15 * hl)
 			continue;
-		k = MIN(4, MAX(2, (int)lround(BW(&b) / (0.75 * hl))));
-		if (!split_at(piece, &b, k))
-			continue;
-		if (!better_split(net, &b, piece, k, hl)) {
+		if (net)
+			k = best_cuts(piece, &b, hl, net);
+		else
+			k = split_even(piece, &b, hl);
+		if (k < 2) {
 			for (j = 0; j < k; j++)
 				free(piece[j].px);
 			continue;
