@@ -26,7 +26,7 @@ HDR = common/augment.h common/batchnorm.h common/cc.h common/classify.h \
 	common/segment.h common/thresh.h \
 	common/dataset.h common/decode.h common/evaluate.h \
 	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
-	common/imgio.h common/maxpool.h common/meta.h common/model.h common/net.h \
+	common/imgio.h common/maxpool.h common/meta.h common/model.h common/negative.h common/net.h \
 	common/netrun.h common/nettrain.h common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
 	common/softmax.h common/util.h common/winograd.h
 OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
@@ -35,7 +35,7 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/conv2d.o common/decode.o common/evaluate.o \
 	common/dataset.o common/dense.o common/dropout.o common/gemm.o \
 	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
-	common/imgio.o common/maxpool.o common/meta.o common/model.o common/net.o \
+	common/imgio.o common/maxpool.o common/meta.o common/model.o common/negative.o common/net.o \
 	common/netrun.o common/nettrain.o common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
 	common/softmax.o common/util.o common/winograd.o
 UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \

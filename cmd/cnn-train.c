@@ -14,6 +14,7 @@
 #include "dataset.h"
 #include "evaluate.h"
 #include "model.h"
+#include "negative.h"
 #include "net.h"
 #include "netrun.h"
 #include "nettrain.h"
@@ -30,7 +31,7 @@ struct cfg {
 	const char *samples[MAXSAMPLES];
 	int nsamples;
 	int batch, epochs, stop, threads, nval, limit, summary, quiet;
-	float lr, wd, smooth, augment;
+	float lr, wd, smooth, augment, neg;
 	int opt, sched;
 	unsigned long long seed;
 	unsigned set;           /* options given on the command line */
@@ -38,7 +39,7 @@ struct cfg {
 
 enum { S_BATCH = 1, S_EPOCHS = 2, S_LR = 4, S_OPT = 8, S_SCHED = 16,
 	S_WD = 32, S_SMOOTH = 64, S_SEED = 128, S_AUG = 256, S_NVAL = 512,
-	S_LIMIT = 1024, S_DATA = 2048, S_SAMPLES = 4096 };
+	S_LIMIT = 1024, S_DATA = 2048, S_SAMPLES = 4096, S_NEG = 8192 };
 
 struct run {
 	struct cfg *c;
@@ -56,8 +57,9 @@ usage(int status)
 	fprintf(status ? stderr : stdout, "usage: cnn-train [-Sq] [-a arch] "
 	    "[-b batch] [-d mnistdir] [-e epochs] [-g augment]\n"
 	    "                 [-i model] [-j threads] [-k checkpoint] "
-	    "[-L log.csv] [-l rate] [-n images]\n"
-	    "                 [-O sgd|adamw] [-o output] [-R checkpoint] "
+	    "[-L log.csv] [-l rate] [-N negatives]\n"
+	    "                 [-n images]"
+	    " [-O sgd|adamw] [-o output] [-R checkpoint] "
 	    "[-r seed]\n"
 	    "                 [-s onecycle|cosine|constant] [-T epochs] "
 	    "[-u samplesdir]\n"
@@ -77,6 +79,7 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "checkpoint", required_argument, NULL, 'k' },
 	{ "log", required_argument, NULL, 'L' },
+	{ "negatives", required_argument, NULL, 'N' },
 	{ "rate", required_argument, NULL, 'l' },
 	{ "images", required_argument, NULL, 'n' },
 	{ "optimizer", required_argument, NULL, 'O' },
@@ -101,7 +104,7 @@ defaults(struct cfg *c)
 	    "data/mnist";
 	c->out = "digits.cnn";
 	c->batch = 128, c->epochs = 20, c->nval = 5000;
-	c->lr = 0.1f, c->wd = 5e-4f, c->smooth = 0, c->augment = 1;
+	c->lr = 0.1f, c->wd = 5e-4f, c->smooth = 0, c->augment = 1, c->neg = 0.1f;
 	c->opt = OPT_SGD, c->sched = SCHED_ONECYCLE, c->seed = 1;
 }
 
@@ -111,11 +114,15 @@ options(struct cfg *c, int argc, char **argv)
 	int ch;
 
 	while ((ch = getopt_long(argc, argv,
-	    "L:O:R:ST:V:a:b:d:e:g:hi:j:k:l:n:o:qr:s:u:w:x:", longopts,
+	    "L:N:O:R:ST:V:a:b:d:e:g:hi:j:k:l:n:o:qr:s:u:w:x:", longopts,
 	    NULL)) != -1)
 		switch (ch) {
 		case 'L':
 			c->log = optarg;
+			break;
+		case 'N':
+			c->neg = estrtod(optarg, 0, 0.9, "-N");
+			c->set |= S_NEG;
 			break;
 		case 'O':
 			if ((c->opt = optim_type_parse(optarg)) < 0)
@@ -231,6 +238,7 @@ save_cfg(const struct run *r, struct model_extra *x)
 	SETF("decay", "%.9g", c->wd);
 	SETF("smoothing", "%.9g", c->smooth);
 	SETF("augment", "%.9g", c->augment);
+	SETF("negatives", "%.9g", c->neg);
 	SETF("seed", "%llu", c->seed);
 	SETF("validation", "%d", c->nval);
 	SETF("images", "%d", c->limit);
@@ -280,6 +288,8 @@ load_cfg(struct cfg *c, const struct model_extra *x)
 		c->smooth = strtof(need(x, "smoothing"), NULL);
 	if (!(c->set & S_AUG))
 		c->augment = strtof(need(x, "augment"), NULL);
+	if (!(c->set & S_NEG))
+		c->neg = strtof(need(x, "negatives"), NULL);
 	if (!(c->set & S_SEED))
 		c->seed = strtoull(need(x, "seed"), NULL, 10);
 	if (!(c->set & S_NVAL))
@@ -435,11 +445,17 @@ make_batch(const struct run *r, float *x, unsigned char *y, const int *idx,
 		struct rng g;
 		int j;
 
-		for (j = 0; j < PIX; j++)
-			in[j] = src[j] * (1.0f / 255);
 		rng_seed(&g, r->c->seed, stream + i);
+		if (r->n->nclass == 11 && rng_uniform(&g) < r->c->neg) {
+			/* in place of this digit, something that is not one */
+			negative_make(in, r->train.x, r->train.n, &g);
+			y[i] = 10;
+		} else {
+			for (j = 0; j < PIX; j++)
+				in[j] = src[j] * (1.0f / 255);
+			y[i] = r->train.y[idx[i]];
+		}
 		augment_digit(x + (size_t)i * PIX, in, 28, 28, &r->aug, &g);
-		y[i] = r->train.y[idx[i]];
 	}
 }
 

@@ -213,6 +213,8 @@ shape_layers(struct net *n, char *err, int errlen)
 	for (i = 0; i < n->nclass; i++)
 		n->labels[i] = "0123456789abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_+"[i];
+	if (n->nclass == 11)
+		n->labels[10] = '?';    /* the digits and "not a digit" */
 	n->labels[n->nclass] = '\0';
 	return 0;
 }

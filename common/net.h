@@ -36,7 +36,9 @@ struct net {
 	char *arch;             /* normalised description, one line */
 	int in_c, in_h, in_w;   /* 1, 28, 28 */
 	int nclass;
-	char labels[65];        /* what each class prints as: "0123456789" */
+	char labels[65];        /* what each class prints as: "0123456789";
+	                         * a net of 11 classes has "not a digit" last,
+	                         * printed '?' */
 	int nl;
 	struct layer *l;
 	float *param, *grad;    /* trainable parameters, one block each */

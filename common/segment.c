@@ -421,10 +421,12 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 		for (i = 0; i < j; i++) {
 			if (pi[i][j] < 0 || best[i] <= -1e29)
 				continue;
+			/* how sure the net is of some digit ("not a digit" aside) */
 			for (sc = 0, k = 0; k < net->nclass; k++)
-				sc = MAX(sc, p[(size_t)pi[i][j] * net->nclass + k]);
+				if (net->labels[k] != '?')
+					sc = MAX(sc, p[(size_t)pi[i][j] * net->nclass + k]);
 			sc = best[i] + log(MAX(sc, 1e-9)) +
-			    width_prior((double)(cut[j] - cut[i]) / hl);
+			    width_prior((double)(cut[j] - cut[i]) / hl) + (i ? log(0.5) : 0);
 			if (sc > best[j])
 				best[j] = sc, from[j] = i;
 		}

@@ -7,13 +7,14 @@
  * a page: the digits of each line of writing, top to bottom, lines
  * separated by a space.  Page i depends on the seed and i alone.
  *
- * A page is made in page coordinates (the photo before the camera moved):
- * digits are scaled up from MNIST and laid out as a hand writes them, on
- * paper with texture, rules and maybe a desk around the sheet; the camera
- * then rotates and tilts the page, lights it unevenly, blurs it, adds
- * sensor noise and writes a JPEG, PNG or PNM file.  The recipe is in
- * draw_*(); every random choice is made there, from one rng a page, and
- * pixel noise is hashed from positions, so threads do not change a byte.
+ * A page is painted in page coordinates (the sheet seen straight on):
+ * digits scaled up from MNIST and laid out as a hand writes them, on
+ * paper with texture, rules and maybe a desk around the sheet.  The
+ * camera then rotates and tilts it, lights it unevenly, blurs it, adds
+ * sensor noise, and the page is written as JPEG, PNG or PNM.  The recipe
+ * is in the draw_*() functions.  Random choices come from rngs seeded
+ * with the seed and the page's number, pixel noise is hashed from
+ * positions: neither -n nor the thread count changes a byte.
  */
 #include <err.h>
 #include <errno.h>
@@ -87,7 +88,7 @@ struct paper {
 
 struct light {
 	float expo, wb[3], gamma;
-	float gdx, gdy, gs;             /* linear gradient: direction, strength */
+	float gdx, gdy, gs;             /* linear gradient: direction, depth */
 	float rx, ry, rr, rs;           /* radial: centre, radius, strength */
 	float vig;                      /* vignetting */
 	float shx, shy, sha, shb, shc, shs, shsoft, shdepth;  /* shadow */
@@ -120,7 +121,7 @@ struct page {
 	int nline;
 	struct line ln[MAXLINE];
 	float dh;               /* digit height, pixels */
-	float ptouch;           /* share of neighbours touching */
+	float ptouch;           /* chance of drawing neighbours touching */
 	struct ink ink;
 	struct paper pp;
 	struct light lt;
@@ -184,6 +185,12 @@ clampf(float v, float lo, float hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+static float
+luma(const float *rgb)
+{
+	return 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+}
+
 /* Value noise in -1..1 with the lattice hashed: no storage, for sparse use. */
 static float
 vnoise(uint64_t seed, float x, float y)
@@ -238,8 +245,8 @@ hmul(double *c, const double *a, const double *b)
 
 	for (i = 0; i < 3; i++)
 		for (j = 0; j < 3; j++)
-			t[3 * i + j] = a[3 * i] * b[j] + a[3 * i + 1] * b[3 + j] +
-			    a[3 * i + 2] * b[6 + j];
+			t[3 * i + j] = a[3 * i] * b[j] +
+			    a[3 * i + 1] * b[3 + j] + a[3 * i + 2] * b[6 + j];
 	memcpy(c, t, sizeof(t));
 }
 
@@ -317,7 +324,9 @@ draw_ink_colour(struct ink *k, struct rng *r)
 	}
 }
 
-/* Pen 70%, pencil 15% (25% on hard pages), marker 15% (10%). */
+/* Pen 70% (65% on hard pages), thinned by 0..2 quarter MNIST pixels;
+ * pencil 15% (25%), thinned 1..2, lighter, grainy; marker 15% (10%),
+ * thickened 1..4.  Blue 45%, black 37%, dark red 12%, green 6%. */
 static void
 draw_ink(struct ink *k, int hard, struct rng *r)
 {
@@ -349,7 +358,10 @@ draw_ink(struct ink *k, int hard, struct rng *r)
 	}
 }
 
-/* White 55%, grey 25%, cream 20%; mottled, with fibres and grain. */
+/* White 55%, grey 25%, cream 20% (scans: 75% white); mottled, with
+ * fibres, grain and now and then specks.  Ruled 15% (hard pages 30%),
+ * the baselines on the rules 70% (40%) of the time, a red margin 40%;
+ * squared 10% (20%).  Rules light blue, grey or green. */
 static void
 draw_paper(struct paper *pp, int scan, int hard, struct rng *r)
 {
@@ -368,7 +380,7 @@ draw_paper(struct paper *pp, int scan, int hard, struct rng *r)
 		pp->rgb[1] = pp->rgb[0] * rng_range(r, 0.93f, 0.97f);
 		pp->rgb[2] = pp->rgb[0] * rng_range(r, 0.8f, 0.9f);
 	}
-	pp->mottle = rng_range(r, 0.005f, hard ? 0.04f : 0.025f);
+	pp->mottle = rng_range(r, 0.003f, hard ? 0.025f : 0.015f);
 	pp->fibre = rng_range(r, 0, 0.015f);
 	pp->grain = rng_range(r, 0.002f, 0.02f);
 	pp->nfibre = chance(r, 0.5f) ? (int)rng_below(r, 150) : 0;
@@ -384,13 +396,13 @@ draw_paper(struct paper *pp, int scan, int hard, struct rng *r)
 	pp->lrgb[1] = g < 0.6f ? rng_range(r, 0.65f, 0.8f) :
 	    g < 0.8f ? 0.75f : 0.6f;
 	pp->lrgb[2] = g < 0.6f ? rng_range(r, 0.85f, 0.95f) :
-	    g < 0.8f ? 0.6f : 0.6f;
-	return;
+	    0.6f;
 }
 
 /* The sheet's edges: inside the picture on some sides (a desk around it,
- * 20% of easy photos, 50% of hard ones; a scanner's dark edge on 15% of
- * scans), else beyond the picture. */
+ * 1..16% of the picture wide, on 20% of easy photos and 50% of hard ones;
+ * a scanner's dark edge on 15% of scans, 35% of hard ones), else beyond
+ * the picture. */
 static void
 draw_sheet(struct page *pg, struct rng *r)
 {
@@ -399,7 +411,8 @@ draw_sheet(struct page *pg, struct rng *r)
 	int i, any = 0;
 
 	pp->sx0 = pp->sy0 = -1e6f, pp->sx1 = pp->sy1 = 1e6f;
-	pp->frame = chance(r, pg->scan ? 0.15f : pg->hard ? 0.5f : 0.2f);
+	pp->frame = chance(r, pg->scan ? (pg->hard ? 0.35f : 0.15f) :
+	    pg->hard ? 0.5f : 0.2f);
 	if (!pp->frame)
 		return;
 	e[0] = &pp->sx0, e[1] = &pp->sy0, e[2] = &pp->sx1, e[3] = &pp->sy1;
@@ -424,9 +437,12 @@ draw_sheet(struct page *pg, struct rng *r)
 	pp->desktex = pg->scan ? 0.02f : rng_range(r, 0.05f, 0.2f);
 }
 
-/* Lighting.  Scans: even, bright.  Photos: exposure 0.65..1.1, a linear
- * gradient, maybe a radial spot, vignetting and a soft shadow (of a phone
- * or a hand) reaching in from an edge. */
+/* Lighting.  Scans: bright, even (a gradient of 5%, 15% on hard pages).
+ * Photos: exposure 0.75..1.05 (0.6.. on hard pages), a colour cast (sd
+ * 3%), a linear gradient of up to 20% (50%), on 30% (50%) of them a
+ * radial spot of +-30%, vignetting of up to 20% (40%), and on 10% (50%)
+ * a soft shadow (of a phone or a hand) 15..35% (55%) deep reaching in
+ * from an edge. */
 static void
 draw_light(struct page *pg, struct rng *r)
 {
@@ -442,7 +458,7 @@ draw_light(struct page *pg, struct rng *r)
 	l->gamma = rng_range(r, 0.85f, 1.15f);
 	a = rng_range(r, 0, 2 * PI);
 	l->gdx = cosf(a), l->gdy = sinf(a);
-	l->gs = pg->scan ? rng_range(r, 0, 0.05f) :
+	l->gs = pg->scan ? rng_range(r, 0, hard ? 0.15f : 0.05f) :
 	    rng_range(r, 0, hard ? 0.5f : 0.2f);
 	if (!pg->scan && chance(r, hard ? 0.5f : 0.3f)) {
 		l->rx = rng_range(r, 0, w), l->ry = rng_range(r, 0, h);
@@ -480,7 +496,8 @@ draw_camera(struct page *pg, struct rng *r)
 }
 
 /* Photos: JPEG 80%, PNG 12%, PNM 8%; scans: JPEG 35%, PNG 45%, PNM 20%,
- * 40% of them grey.  JPEG quality 70..95, 40..75 on hard pages. */
+ * 40% of them grey; PNG instead of PNM above 4 megapixels.  JPEG quality
+ * 70..95, 40..75 on hard pages. */
 static void
 draw_format(struct page *pg, int fmt, struct rng *r)
 {
@@ -492,26 +509,46 @@ draw_format(struct page *pg, int fmt, struct rng *r)
 		pg->fmt = u < 0.35f ? FMT_JPG : u < 0.8f ? FMT_PNG : FMT_PNM;
 	else
 		pg->fmt = u < 0.8f ? FMT_JPG : u < 0.92f ? FMT_PNG : FMT_PNM;
+	if (fmt == FMT_MIX && pg->fmt == FMT_PNM && pg->w * pg->h > 4000000)
+		pg->fmt = FMT_PNG;
 	pg->grey = pg->scan && chance(r, 0.4f);
 	pg->quality = pg->hard ? (int)rng_range(r, 40, 76) :
 	    (int)rng_range(r, 70, 96);
 }
 
+/* The faintest the ink gets: its darkness on white, in luma. */
+static float
+ink_dark(const struct ink *k)
+{
+	return k->alpha * (1 - k->grain) * (1 - k->pressure) *
+	    (1 - luma(k->rgb));
+}
+
+/* Rules at most half as dark as the faintest ink. */
+static void
+rules_limit(struct page *pg)
+{
+	pg->pp.lcov = fminf(pg->pp.lcov, 0.5f * ink_dark(&pg->ink) /
+	    (1 - luma(pg->pp.lrgb)));
+}
+
 /* Blur and noise, in proportion to the digits: sigma up to 2 pixels
- * where digits are 40 pixels high (0..0.7 on easy pages, 0.4..2 on hard
- * ones), at most 45% of the stroke width; sensor noise at most a fifth of
- * the ink's contrast in the darkest light. */
+ * where digits are 40 pixels high (0..0.7 on easy pages, half that on
+ * easy scans, 0.4..2 on hard pages), at most 45% of the stroke width;
+ * sensor noise sd 0.3..1.8% of white (hard photos 1..4.5%, scans 0.2..1.2%,
+ * hard scans ..3%), and later at most a fifth of the ink's contrast in
+ * the darkest light. */
 static void
 draw_optics(struct page *pg, struct rng *r)
 {
 	float b, stroke, noise;
 
 	b = pg->hard ? rng_range(r, 0.4f, 2) : rng_range(r, 0, 0.7f);
-	if (pg->scan)
+	if (pg->scan && !pg->hard)
 		b *= 0.5f;
 	stroke = pg->dh * (0.13f + 0.025f * pg->ink.morph);
 	pg->blur = fminf(b * pg->dh / 40, 0.45f * stroke);
-	noise = pg->scan ? rng_range(r, 0.002f, 0.012f) :
+	noise = pg->scan ? rng_range(r, 0.002f, pg->hard ? 0.03f : 0.012f) :
 	    pg->hard ? rng_range(r, 0.01f, 0.045f) :
 	    rng_range(r, 0.003f, 0.018f);
 	pg->noise = noise;
@@ -641,8 +678,8 @@ digit_morph(float *dst, const float *src, int rad)
 					if (dx * dx + dy * dy > a * a + a / 2)
 						continue;
 					sx = x + dx, sy = y + dy;
-					s = sx < 0 || sy < 0 || sx >= US || sy >= US ?
-					    0 : src[sy * US + sx];
+					s = sx < 0 || sy < 0 || sx >= US ||
+					    sy >= US ? 0 : src[sy * US + sx];
 					v = rad > 0 ? fmaxf(v, s) : fminf(v, s);
 				}
 			dst[y * US + x] = v;
@@ -720,9 +757,10 @@ patch_render(struct patch *p, const float *up, const int *bx, const float *A,
 	float cu = (bx[0] + bx[2]) / 2.0f, cv = bx[3] + 0.5f;
 	float det = A[0] * A[3] - A[1] * A[2], scale = sqrtf(fabsf(det));
 	float ai[4] = { A[3] / det, -A[1] / det, -A[2] / det, A[0] / det };
-	float e = clampf(0.5f / scale, 0.04f, 0.5f), ox, oy, u, v;
+	float e = clampf(0.5f / scale, 0.04f, 0.5f), ox, oy, u, v, lo, hi;
 	int x, y;
 
+	lo = fmaxf(k->level - e, 0.05f), hi = fmaxf(k->level + e, lo + 0.05f);
 	patch_size(p, bx, A, cu, cv, 1.5f + (k->morph > 0 ? k->morph : 0));
 	for (y = 0; y < p->h; y++)
 		for (x = 0; x < p->w; x++) {
@@ -731,8 +769,7 @@ patch_render(struct patch *p, const float *up, const int *bx, const float *A,
 			v = cv + ai[2] * ox + ai[3] * oy;
 			v = bilinear(up, US, US, (u + 0.5f) * UP - 0.5f,
 			    (v + 0.5f) * UP - 0.5f);
-			p->a[y * p->w + x] = k->alpha *
-			    smoothstep(k->level - e, k->level + e, v);
+			p->a[y * p->w + x] = k->alpha * smoothstep(lo, hi, v);
 		}
 	patch_profile(p, 0.3f * k->alpha);
 }
@@ -744,6 +781,43 @@ patch_free(struct patch *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Pixels of an upsampled digit above level. */
+static int
+digit_area(const float *v, float level)
+{
+	int i, n = 0;
+
+	for (i = 0; i < US * US; i++)
+		n += v[i] > level;
+	return n;
+}
+
+/* Thicken or thin the strokes of up into mo as the ink k says, but thin
+ * a digit less (to the point of not at all, at level 0.5 at most) when
+ * it would lose more than 40% of its ink: a thin pen must not break thin
+ * strokes.  Returns the image to render; dk gets the ink used. */
+static const float *
+digit_stroke(float *mo, const float *up, const struct ink *k,
+    struct ink *dk)
+{
+	int full = digit_area(up, 0.5f);
+
+	*dk = *k;
+	if (dk->morph > 0)
+		digit_morph(mo, up, dk->morph);
+	for (; dk->morph < 0; dk->morph++) {
+		digit_morph(mo, up, dk->morph);
+		if (digit_area(mo, dk->level) >= 0.6f * full)
+			return mo;
+	}
+	if (dk->morph == 0) {
+		if (digit_area(up, dk->level) < 0.6f * full)
+			dk->level = fminf(dk->level, 0.5f);
+		return up;
+	}
+	return mo;
+}
+
 /* Render the digits of a line at its height, each a little different:
  * height +-5%, rotation sd 2.5 degrees, the line's slant +-0.04. */
 static void
@@ -752,7 +826,9 @@ line_render(struct line *ln, const struct mnist *mn, const struct ink *k,
 {
 	static float up[US * US], mo[US * US];
 	const unsigned char *d;
+	const float *src;
 	float s, a, sh, A[4], c, sn;
+	struct ink dk;
 	int i, bx[4];
 
 	for (i = 0; i < ln->n; i++) {
@@ -760,8 +836,7 @@ line_render(struct line *ln, const struct mnist *mn, const struct ink *k,
 		mnist_box(d, bx);
 		digit_upsample(up, d);
 		digit_smooth(up);
-		if (k->morph != 0)
-			digit_morph(mo, up, k->morph);
+		src = digit_stroke(mo, up, k, &dk);
 		s = ln->h * clampf(1 + 0.05f * rng_normal(r), 0.88f, 1.12f) /
 		    (bx[3] - bx[1] + 1);
 		a = clampf(2.5f * rng_normal(r), -7, 7) * PI / 180;
@@ -769,7 +844,7 @@ line_render(struct line *ln, const struct mnist *mn, const struct ink *k,
 		c = cosf(a), sn = sinf(a);
 		A[0] = s * c * ln->aspect, A[1] = s * (-c * sh - sn);
 		A[2] = s * sn * ln->aspect, A[3] = s * (-sn * sh + c);
-		patch_render(&ln->p[i], k->morph ? mo : up, bx, A, k);
+		patch_render(&ln->p[i], src, bx, A, &dk);
 	}
 }
 
@@ -796,7 +871,7 @@ static int
 line_fit(const float *prof, int ny, int yoff, float right,
     const struct patch *p, int iy, float gap, float h)
 {
-	float need = -1e9f;
+	float need = -1e9f, box;
 	int y, row;
 
 	for (y = 0; y < p->h; y++) {
@@ -807,9 +882,12 @@ line_fit(const float *prof, int ny, int yoff, float right,
 	}
 	if (right < -1e8f)
 		return p->ax - p->x0;
-	if (gap >= 0 || need < -1e8f)   /* boxes overlap 12% at most */
-		need = fmaxf(need, right - (p->x0 - p->ax) + 1 - 0.12f * h);
-	return (int)lroundf(need + gap);
+	box = right - (p->x0 - p->ax) + 1;
+	if (need < -1e8f)
+		need = box;
+	/* the ink boxes overlap 4% of the height at most, 10% touching */
+	need = fmaxf(need + gap, box - (gap >= 0 ? 0.04f * h - gap : 0.1f * h));
+	return (int)lroundf(need);
 }
 
 /* Set the digits of a line side by side, baseline at y = 0 from x = 0,
@@ -858,10 +936,12 @@ line_move(struct line *ln, int dx, int dy)
 	ln->base += dy;
 }
 
-/* Stack the lines: baselines 1.4..2.2 line heights apart (on ruled
- * paper a whole number of rules), at least 1.3 heights and the ink a
- * third of a height apart; shifted sideways as a hand does.  The block's
- * ink box starts at (0, 0); its size goes to bw, bh. */
+/* Stack the lines: baselines 1.4..2.2 digit heights apart, further if
+ * the ink of two lines would come closer than a third of a height, and
+ * on ruled paper a whole number of rules.  Shift them sideways as a hand
+ * does: left aligned (50%), centred (20%) or indented 0..2.5 heights,
+ * with a jitter of sd 0.3 heights.  The block's ink box starts at (0, 0);
+ * its size goes to bw, bh. */
 static void
 block_set(struct page *pg, int *bw, int *bh, struct rng *r)
 {
@@ -898,17 +978,19 @@ static int
 block_visible(const struct page *pg, float margin)
 {
 	const struct line *ln;
+	const struct patch *p;
 	double u, v, x, y;
 	int i, j, k;
 
 	for (i = 0; i < pg->nline; i++)
 		for (ln = &pg->ln[i], j = 0; j < ln->n; j++)
-			for (k = 0; k < 4; k++) {
-				x = ln->px[j] + (k & 1 ? ln->p[j].x1 : ln->p[j].x0);
-				y = ln->py[j] + (k & 2 ? ln->p[j].y1 : ln->p[j].y0);
+			for (p = &ln->p[j], k = 0; k < 4; k++) {
+				x = ln->px[j] + (k & 1 ? p->x1 : p->x0);
+				y = ln->py[j] + (k & 2 ? p->y1 : p->y0);
 				hmap(pg->m, x, y, &u, &v);
 				if (u < margin || v < margin ||
-				    u > pg->w - 1 - margin || v > pg->h - 1 - margin)
+				    u > pg->w - 1 - margin ||
+				    v > pg->h - 1 - margin)
 					return 0;
 			}
 	return 1;
@@ -1261,8 +1343,8 @@ paint_row(const struct page *pg, const struct work *wk, const float *col,
 			if (s < 1)
 				v = s * v + (1 - s) * pp->desk[ch] *
 				    (1 + pp->desktex * f[i]);
-			out[3 * i + ch] = (unsigned char)(clampf(v, 0, 1) * 255 +
-			    0.5f);
+			out[3 * i + ch] = (unsigned char)(clampf(v, 0, 1) *
+			    255 + 0.5f);
 		}
 	}
 }
@@ -1318,7 +1400,8 @@ paint_segment(const struct page *pg, unsigned char *cv, float ax, float ay,
 			f = 1 - d * clampf(lw / 2 + 0.5f - e, 0, 1);
 			c = &cv[3 * ((size_t)y * pg->cw + x)];
 			for (k = 0; k < 3; k++)
-				c[k] = (unsigned char)clampf(c[k] * f + 0.5f, 0, 255);
+				c[k] = (unsigned char)clampf(c[k] * f + 0.5f,
+				    0, 255);
 		}
 }
 
@@ -1363,10 +1446,10 @@ paint(const struct page *pg, struct work *wk, struct rng *r)
 	wk->cv = grow(wk->cv, &wk->ncv, n * 3);
 	wk->ink = grow(wk->ink, &wk->nink, n);
 	memset(wk->ink, 0, n);
-	field_new(&tex[0], pg->cx0, pg->cy0, pg->cw, pg->ch, fmaxf(4, 0.3f * d),
-	    fmaxf(4, 0.3f * d), r);
-	field_new(&tex[1], pg->cx0, pg->cy0, pg->cw, pg->ch, fmaxf(6, 0.15f * d),
-	    fmaxf(3, 0.05f * d), r);
+	field_new(&tex[0], pg->cx0, pg->cy0, pg->cw, pg->ch,
+	    fmaxf(4, 0.3f * d), fmaxf(4, 0.3f * d), r);
+	field_new(&tex[1], pg->cx0, pg->cy0, pg->cw, pg->ch,
+	    fmaxf(6, 0.15f * d), fmaxf(3, 0.05f * d), r);
 	field_new(&tex[2], pg->cx0, pg->cy0, pg->cw, pg->ch,
 	    pp->wood ? fmaxf(40, 4 * d) : fmaxf(4, 0.2f * d),
 	    pp->wood ? fmaxf(3, 0.05f * d) : fmaxf(4, 0.2f * d), r);
@@ -1408,9 +1491,10 @@ light_at(const struct page *pg, float x, float y)
 	if (l->shdepth > 0) {
 		a = (x - l->shx) * l->shc + (y - l->shy) * l->shs;
 		b = -(x - l->shx) * l->shs + (y - l->shy) * l->shc;
-		q = sqrtf(a * a / (l->sha * l->sha) + b * b / (l->shb * l->shb));
-		q = (q - 1) * fminf(l->sha, l->shb);
-		v *= 1 - l->shdepth * (1 - smoothstep(-l->shsoft, l->shsoft, q));
+		a /= l->sha, b /= l->shb;
+		q = (sqrtf(a * a + b * b) - 1) * fminf(l->sha, l->shb);
+		v *= 1 - l->shdepth *
+		    (1 - smoothstep(-l->shsoft, l->shsoft, q));
 	}
 	return v;
 }
@@ -1467,12 +1551,14 @@ shoot_row(const struct page *pg, const struct work *wk, const float *l,
 		wx = 1 / ((float)m[6] * x + nw);
 		u = ((float)m[0] * x + nu) * wx - pg->cx0;
 		v = ((float)m[3] * x + nv) * wx - pg->cy0;
-		u = clampf(u, 0, pg->cw - 1.001f), v = clampf(v, 0, pg->ch - 1.001f);
+		u = clampf(u, 0, pg->cw - 1.001f);
+		v = clampf(v, 0, pg->ch - 1.001f);
 		iu = (int)u, iv = (int)v, a = u - iu, b = v - iv;
 		p = cv + 3 * ((size_t)iv * pg->cw + iu);
 		for (k = 0; k < 3; k++) {
 			s = (p[k] + (p[k + 3] - p[k]) * a) * (1 - b) +
-			    (p[k + lim - 3] + (p[k + lim] - p[k + lim - 3]) * a) * b;
+			    (p[k + lim - 3] + (p[k + lim] - p[k + lim - 3]) *
+			    a) * b;
 			out[3 * x + k] = s * l[x] * wb[k];
 		}
 	}
@@ -1539,8 +1625,10 @@ row_box(float *im, float *line, int n, int c, int r)
 
 	memcpy(line, im, sizeof(float) * n * c);
 	for (ch = 0; ch < c; ch++)
-		for (x = -r - 1; x < r; x++)
-			sum[ch] += line[(x < 0 ? 0 : x >= n ? n - 1 : x) * c + ch];
+		for (x = -r - 1; x < r; x++) {
+			a = x < 0 ? 0 : x >= n ? n - 1 : x;
+			sum[ch] += line[a * c + ch];
+		}
 	for (x = 0; x < n; x++) {
 		a = x - r - 1 < 0 ? 0 : x - r - 1;
 		b = x + r >= n ? n - 1 : x + r;
@@ -1622,13 +1710,14 @@ blur_rows(float *im, int w, int h, const float *g, int r, const int *rad)
 #pragma omp parallel for schedule(dynamic, 16)
 	for (y = 0; y < h; y++) {
 		float *line = xmalloc(sizeof(float) * (w + 2 * 16) * 3);
+		float *row = im + (size_t)y * w * 3;
 		int i;
 
 		if (r > 0)
-			row_kernel(im + (size_t)y * w * 3, line, w * 3, 3, g, r);
+			row_kernel(row, line, w * 3, 3, g, r);
 		else
 			for (i = 0; i < 3; i++)
-				row_box(im + (size_t)y * w * 3, line, w, 3, rad[i]);
+				row_box(row, line, w, 3, rad[i]);
 		free(line);
 	}
 }
@@ -1687,8 +1776,8 @@ develop(const struct page *pg, struct work *wk, int c)
 			n = 0.6f * hash_gauss(xorshift(&st));
 			h2 = xorshift(&st);
 			for (k = 0; k < c; k++) {
-				v = c == 3 ? s[k] : 0.299f * s[0] + 0.587f * s[1] +
-				    0.114f * s[2];
+				v = c == 3 ? s[k] : 0.299f * s[0] +
+				    0.587f * s[1] + 0.114f * s[2];
 				v = v * 4096 + sd * (n + 1.4f * hash_unit(h2 <<
 				    (20 * k)));
 				d[k] = lut[(int)clampf(v + 0.5f, 0, 4096)];
@@ -1789,7 +1878,10 @@ write_page(const struct page *pg, const char *path, const unsigned char *px,
 
 /* ---- pages ---- */
 
-/* Every random choice of page i, the text laid out. */
+/* Every random choice of page i, the text laid out.  A page is a scan
+ * (25%) or a phone photo; 35% of pages are hard, with several
+ * difficulties at once.  Neighbour digits are drawn touching 5% of the
+ * time (11% on hard pages), which makes about 5% of them touch. */
 static void
 page_draw(struct page *pg, const struct mnist *mn, long seed, long i,
     int fmt)
@@ -1800,12 +1892,13 @@ page_draw(struct page *pg, const struct mnist *mn, long seed, long i,
 	rng_seed(&r, (uint64_t)seed, (uint64_t)i);
 	pg->seed = rng_u64(&r);
 	draw_size(pg, &r);
-	pg->hard = chance(&r, 1.0f / 3);
+	pg->hard = chance(&r, 0.35f);
 	pg->scan = chance(&r, 0.25f);
-	pg->ptouch = pg->hard ? 0.08f : 0.035f;
+	pg->ptouch = pg->hard ? 0.11f : 0.05f;
 	draw_format(pg, fmt, &r);
 	draw_ink(&pg->ink, pg->hard, &r);
 	draw_paper(&pg->pp, pg->scan, pg->hard, &r);
+	rules_limit(pg);
 	draw_sheet(pg, &r);
 	draw_light(pg, &r);
 	draw_camera(pg, &r);
@@ -1847,17 +1940,15 @@ page_make(const struct mnist *mn, long seed, long i, int fmt,
 	paint(&pg, wk, &r);
 	shoot(&pg, wk, &lmin);
 	/* keep the noise well under the ink's contrast */
-	con = lmin * (0.3f * pg.pp.rgb[0] + 0.6f * pg.pp.rgb[1] +
-	    0.1f * pg.pp.rgb[2]) * pg.ink.alpha * (1 - pg.ink.grain) *
-	    (1 - (0.3f * pg.ink.rgb[0] + 0.6f * pg.ink.rgb[1] +
-	    0.1f * pg.ink.rgb[2]));
+	con = lmin * luma(pg.pp.rgb) * ink_dark(&pg.ink);
 	pg.noise = fminf(pg.noise, 0.2f * con);
 	if (pg.blur >= 0.3f)
 		blur(wk, pg.w, pg.h, pg.blur);
 	c = pg.grey ? 1 : 3;
 	develop(&pg, wk, c);
 	snprintf(name, namelen, "page-%04ld.%s", i, extname[pg.fmt]);
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
 		errx(1, "%s: name too long", dir);
 	write_page(&pg, path, wk->px, c);
 	page_text(&pg, text);
@@ -1867,8 +1958,8 @@ page_make(const struct mnist *mn, long seed, long i, int fmt,
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mkpage [-s seed] [-n pages] [-f jpg|png|pnm|mix] "
-	    "[-d mnistdir] -o dir\n");
+	fprintf(stderr, "usage: mkpage [-s seed] [-n pages] "
+	    "[-f jpg|png|pnm|mix] [-d mnistdir] -o dir\n");
 	exit(2);
 }
 
@@ -1897,7 +1988,8 @@ mnist_dir(const char *argv0, char *buf, size_t len)
 	if (e != NULL && *e != '\0')
 		return e;
 	if (s != NULL) {
-		snprintf(buf, len, "%.*s/../data/mnist", (int)(s - argv0), argv0);
+		snprintf(buf, len, "%.*s/../data/mnist", (int)(s - argv0),
+		    argv0);
 		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
 			return buf;
 	}
@@ -1937,7 +2029,9 @@ main(int argc, char **argv)
 		}
 	if (dir == NULL || optind != argc)
 		usage();
-	mnist_load(&mn, data ? data : mnist_dir(argv[0], buf, sizeof(buf)));
+	if (data == NULL)
+		data = mnist_dir(argv[0], buf, sizeof(buf));
+	mnist_load(&mn, data);
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
 		err(1, "%s", dir);
 	snprintf(path, sizeof(path), "%s/truth.tsv", dir);
@@ -1945,7 +2039,8 @@ main(int argc, char **argv)
 		err(1, "%s", path);
 	memset(&wk, 0, sizeof(wk));
 	for (i = 0; i < n; i++) {
-		page_make(&mn, seed, i, fmt, dir, &wk, name, sizeof(name), text);
+		page_make(&mn, seed, i, fmt, dir, &wk, name, sizeof(name),
+		    text);
 		fprintf(tsv, "%s\t%s\n", name, text);
 	}
 	free(wk.cv), free(wk.ink), free(wk.px), free(wk.im), free(wk.tmp);

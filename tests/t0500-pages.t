@@ -1,0 +1,120 @@
+#!/bin/sh
+test_description='synthetic photos and scans of numbers: made, then read'
+cd "${0%/*}" && . ./lib.sh
+
+command -v prep >/dev/null && command -v segment >/dev/null &&
+	test_set_prereq PIPELINE
+
+# pamfile $2 (-size: "width height") of image file $1, JPEG, PNG or PNM.
+size() {
+	case $1 in
+	*.jpg) jpegtopnm "$1" ;;
+	*.png) pngtopnm "$1" ;;
+	*) cat "$1" ;;
+	esac 2>/dev/null | pamfile "${2:--size}"
+}
+
+test_expect_success 'MNIST is at hand' '
+	need_mnist
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 mkpage 2>err &&
+	grep "^usage: mkpage" err &&
+	test_expect_code 2 mkpage -f gif -o x 2>err &&
+	grep "^mkpage: -f: want jpg, png, pnm or mix" err &&
+	test_expect_code 2 mkpage -n many -o x 2>err &&
+	grep "^mkpage: -n: bad value" err &&
+	test_expect_code 2 mkpage -o x extra 2>err &&
+	test_expect_code 2 eval-pages 2>err &&
+	grep "^usage: eval-pages" err &&
+	test_expect_code 2 eval-pages -Z x 2>err &&
+	test_expect_code 1 eval-pages nosuch 2>err &&
+	grep "^eval-pages: nosuch/truth.tsv" err
+'
+
+test_expect_success 'no MNIST: a clear message and exit 1' '
+	test_expect_code 1 mkpage -d nosuch -o none 2>err &&
+	grep "^mkpage: nosuch/t10k-images-idx3-ubyte" err
+'
+
+test_expect_success '200 pages, a row of truth each' '
+	start=$(date +%s) &&
+	mkpage -s 1 -n 200 -f mix -d "$MNIST" -o pages &&
+	echo $(($(date +%s) - start)) >seconds &&
+	test_line_count = 200 pages/truth.tsv &&
+	ls pages | grep -Ec "^page-0[01][0-9]{2}\.(jpg|png|pnm)$" >actual &&
+	echo 200 >expect &&
+	test_cmp expect actual &&
+	awk -F "\t" "NF != 2 || \$1 != sprintf(\"page-%04d.\", NR - 1) \
+		substr(\$1, 11) || \$2 !~ /^[0-9]+( [0-9]+)?( [0-9]+)?$/ ||
+		length(\$2) > 32 { exit 1 }" pages/truth.tsv
+'
+test -f seconds && echo "# mkpage: 200 pages in $(cat seconds) s" >&2
+
+test_expect_success 'the mix holds every format, grey and colour' '
+	for e in jpg png pnm; do
+		grep -q "\.$e	" pages/truth.tsv || return 1
+	done &&
+	for f in pages/page-*; do
+		size "$f" -machine || return 1
+	done >kinds &&
+	grep -q "^stdin: PGM RAW" kinds &&
+	grep -q "^stdin: PPM RAW" kinds
+'
+
+test_expect_success 'the same seed gives the same files, byte for byte' '
+	mkpage -s 1 -n 20 -f mix -d "$MNIST" -o again &&
+	head -n 20 pages/truth.tsv >expect &&
+	test_cmp expect again/truth.tsv &&
+	for f in again/page-*; do
+		cmp "$f" "pages/${f#again/}" || return 1
+	done &&
+	OMP_NUM_THREADS=1 mkpage -s 1 -n 6 -f mix -d "$MNIST" -o one &&
+	for f in one/page-*; do
+		cmp "$f" "pages/${f#one/}" || return 1
+	done &&
+	mkpage -s 2 -n 6 -f mix -d "$MNIST" -o other &&
+	! cmp -s other/truth.tsv one/truth.tsv
+'
+
+test_expect_success 'sizes from 300x150 to 4000x3000' '
+	for f in pages/page-*; do
+		size "$f" || return 1
+	done >sizes &&
+	test_line_count = 200 sizes &&
+	awk "\$1 < 300 || \$1 > 4000 || \$2 < 150 || \$2 > 3000 { exit 1 }
+		\$1 * \$2 > 6000000 { big++ } \$1 * \$2 < 200000 { small++ }
+		\$1 < \$2 { tall++ }
+		END { exit !(big && small && tall) }" sizes
+'
+
+test_expect_success 'one format at a time: -f png writes PNG' '
+	mkpage -s 3 -n 2 -f png -d "$MNIST" -o png &&
+	cut -f 1 png/truth.tsv >actual &&
+	printf "page-0000.png\npage-0001.png\n" >expect &&
+	test_cmp expect actual &&
+	pngtopnm png/page-0001.png >/dev/null
+'
+
+test_expect_success PIPELINE 'the pipeline reads the pages: no worse than now' '
+	eval-pages -v pages >summary &&
+	cat summary &&
+	test_line_count = 200 pages/results.tsv &&
+	sed -n "s/^pages 200 exact \([0-9]*\) .*/\1/p" summary >exact &&
+	sed -n "s/^digits \([0-9]*\) right \([0-9]*\) .*/\1 \2/p" summary >digits &&
+	test_line_count = 1 exact &&
+	test_line_count = 1 digits &&
+	awk "{ exit !(\$1 >= 80) }" exact &&
+	awk "{ exit !(\$2 >= 0.85 * \$1) }" digits
+'
+
+# The goal of the project; not reached yet (see README, "How well"): a
+# known breakage, which prove reports as TODO, and as a surprise when it
+# starts to pass.
+test_expect_failure PIPELINE 'the pipeline reads 95% of the pages, 99% of digits' '
+	awk "{ exit !(\$1 >= 190) }" exact &&
+	awk "{ exit !(\$2 >= 0.99 * \$1) }" digits
+'
+
+test_done
