@@ -6,9 +6,10 @@
  * page edges, frames and blobs are dropped; pieces of one digit (a 5's
  * detached bar) are joined; the components go into lines of writing,
  * following slanted lines left to right; specks, dots and dashes much
- * smaller than the line's digits are dropped; components too wide for one
- * digit are split where the ink is thinnest (the classifier choosing,
- * when there is one); each digit's own ink is normalised into 28x28. */
+ * smaller than the digits are dropped; components too wide for one digit
+ * are cut where the classifier reads the pieces best; what the classifier
+ * is sure is not a digit is dropped; each digit's own ink is normalised
+ * into 28x28. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,8 +387,9 @@ width_prior(double r)
 /* Cut b into digits by what the classifier recognises best: over the
  * candidate cuts, the pieces 0.2 to 1.25 line heights wide (or b whole,
  * up to 1.6) and at least 0.6 high whose confidences, times a prior on
- * their widths, multiply to the most.  Returns the pieces in out (at most
- * MAXCUT); 1 piece or 0 if b should stay whole. */
+ * their widths and a half for each cut, multiply to the most.  Returns
+ * the pieces in out (at most MAXCUT); 1 piece or 0 if b should stay
+ * whole. */
 static int
 best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 {
@@ -425,8 +427,8 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 			for (sc = 0, k = 0; k < net->nclass; k++)
 				if (net->labels[k] != '?')
 					sc = MAX(sc, p[(size_t)pi[i][j] * net->nclass + k]);
-			sc = best[i] + log(MAX(sc, 1e-9)) +
-			    width_prior((double)(cut[j] - cut[i]) / hl) + (i ? log(0.5) : 0);
+			sc = best[i] + log(MAX(sc, 1e-9)) + (i ? log(0.5) : 0) +
+			    width_prior((double)(cut[j] - cut[i]) / hl);
 			if (sc > best[j])
 				best[j] = sc, from[j] = i;
 		}
@@ -589,6 +591,35 @@ by_line_x(const void *a, const void *b)
 	return (p->x0 > q->x0) - (p->x0 < q->x0);
 }
 
+/* With a net that knows "not a digit" (a class labelled '?'), drop what
+ * it is sure is not one: dirt, letters, punctuation. */
+static void
+drop_nondigits(struct blobs *s, struct net *net)
+{
+	int i, n = 0, k, *at, q;
+	float *px, *p;
+
+	for (q = 0; q < net->nclass && net->labels[q] != '?'; q++)
+		;
+	if (q == net->nclass)
+		return;
+	px = xfloats((size_t)(s->n + 1) * 784);
+	at = xmalloc((s->n + 1) * sizeof(int));
+	for (i = 0; i < s->n; i++)
+		if (!s->b[i].dead && norm_digit(px + (size_t)n * 784, s->b[i].px,
+		    BW(&s->b[i]), BH(&s->b[i]), BW(&s->b[i])) > 0)
+			at[n++] = i;
+	p = xfloats((size_t)(n + 1) * net->nclass);
+	if (n)
+		netrun_infer(net, p, px, n);
+	for (k = 0; k < n; k++)
+		if (p[(size_t)k * net->nclass + q] >= 0.9f)
+			s->b[at[k]].dead = 1;
+	free(px);
+	free(at);
+	free(p);
+}
+
 /* The live blobs, in reading order, normalised into r. */
 static void
 emit(struct seg_result *r, struct blobs *s)
@@ -644,6 +675,8 @@ segment_image(struct seg_result *r, const struct img *im,
 	free(v);
 	if (o->split)
 		split_wide(&s, nl, o->net);
+	if (o->net)
+		drop_nondigits(&s, o->net);
 	emit(r, &s);
 	r->height = height;
 	for (i = 0; i < s.n; i++)

@@ -15,6 +15,15 @@ test_expect_success 'usage errors exit 2; -h is not an error' '
 	test_expect_code 2 segment -s 2 </dev/null
 '
 
+test_expect_success 'the README'"'"'s sample photo reads 5283' '
+	prep "$TOP/tests/data/sample.jpg" | segment | cnn-infer >actual &&
+	echo 5283 >expect &&
+	test_cmp expect actual &&
+	draw-digits -p 1000x700 -s 4 5283 >drawn.ppm &&
+	prep drawn.ppm | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'an empty stream: no image, no output, success' '
 	prep </dev/null >out && test_must_be_empty out &&
 	segment </dev/null >out && test_must_be_empty out &&
