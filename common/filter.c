@@ -1,5 +1,5 @@
 /* filter: whole-image operations on 8-bit grey rasters: area-averaging
- * resize, box blur, min and max filters, histograms */
+ * resize, box blur, min, max and median filters, histograms */
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,35 +131,10 @@ pick(unsigned char a, unsigned char b, int max)
 	return max ? (a > b ? a : b) : (a < b ? a : b);
 }
 
-/* One row of a running max or min of width 2r+1 (edges clamped): van
- * Herk and Gil-Werman's forward and backward extremes over blocks of
- * 2r+1, then one comparison each. */
-static void
-row_ext(unsigned char *out, const unsigned char *in, int n, int r, int max,
-    unsigned char *f, unsigned char *g)
-{
-	int k = 2 * r + 1, b, i, e, lo, hi;
-
-	for (b = 0; b < n; b += k) {
-		e = MIN(b + k, n);
-		f[b] = in[b];
-		for (i = b + 1; i < e; i++)
-			f[i] = pick(f[i - 1], in[i], max);
-		g[e - 1] = in[e - 1];
-		for (i = e - 2; i >= b; i--)
-			g[i] = pick(g[i + 1], in[i], max);
-	}
-	for (i = 0; i < n; i++) {
-		lo = MAX(i - r, 0), hi = MIN(i + r, n - 1);
-		/* [lo, hi] spans two blocks (g of lo's, f of hi's), or, cut
-		 * short by an edge, starts or ends one */
-		out[i] = lo / k != hi / k ? pick(g[lo], f[hi], max) :
-		    lo % k == 0 ? f[hi] : g[lo];
-	}
-}
-
-/* The same down the columns, a whole row at a time so that the loops run
- * along memory and vectorise. */
+/* A running max or min down the columns, width 2r+1 (edges clamped):
+ * van Herk and Gil-Werman's forward and backward extremes over blocks of
+ * 2r+1 rows, then one comparison each; a whole row at a time, so that
+ * the loops run along memory and vectorise. */
 VECTOR_CLONES static void
 rows_pick(unsigned char *restrict d, const unsigned char *restrict a,
     const unsigned char *restrict b, int w, int max)
@@ -220,24 +195,62 @@ row3(unsigned char *restrict out, const unsigned char *restrict in, int n,
 		out[n - 1] = pick(in[n - 2], in[n - 1], max);
 }
 
+/* d[i] = the max (or min) of a[i] and a[i + s], for i < n. */
+VECTOR_CLONES static void
+shift_pick(unsigned char *restrict d, const unsigned char *restrict a, int s,
+    int n, int max)
+{
+	int i;
+
+	if (max)
+		for (i = 0; i < n; i++)
+			d[i] = a[i] > a[i + s] ? a[i] : a[i + s];
+	else
+		for (i = 0; i < n; i++)
+			d[i] = a[i] < a[i + s] ? a[i] : a[i + s];
+}
+
+/* One row of a running max or min of width k = 2r+1, edges clamped: the
+ * row padded with its end pixels, then extremes over widths 2, 4, 8 ...
+ * s <= k by doubling, and out[x] from the two windows of width s that
+ * cover [x - r, x + r].  Every pass runs along memory and vectorises. */
+static void
+row_ext(unsigned char *out, const unsigned char *in, int w, int r, int max,
+    unsigned char *a, unsigned char *b)
+{
+	int k = 2 * r + 1, n = w + 2 * r, s;
+	unsigned char *t;
+
+	memset(a, in[0], r);
+	memcpy(a + r, in, w);
+	memset(a + r + w, in[w - 1], r);
+	for (s = 1; 2 * s <= k; s *= 2) {      /* a[i] = extreme of [i, i + s) */
+		shift_pick(b, a, s, n - s, max);
+		t = a, a = b, b = t;
+		n -= s;
+	}
+	shift_pick(out, a, k - s, w, max);
+}
+
 static void
 extreme(unsigned char *dst, const unsigned char *src, int w, int h, int r,
     int max)
 {
-	unsigned char *f = xmalloc(w + 1), *g = xmalloc(w + 1);
 	unsigned char *t = xmalloc((size_t)w * h + 1);
+	unsigned char *a = xmalloc((size_t)w + 2 * r + 1);
+	unsigned char *b = xmalloc((size_t)w + 2 * r + 1);
 	int y;
 
 	for (y = 0; y < h; y++)
 		if (r == 1)
 			row3(t + (size_t)y * w, src + (size_t)y * w, w, max);
 		else
-			row_ext(t + (size_t)y * w, src + (size_t)y * w, w, r, max, f,
-			    g);
+			row_ext(t + (size_t)y * w, src + (size_t)y * w, w, r, max, a,
+			    b);
 	col_ext(dst, t, w, h, r, max);
-	free(f);
-	free(g);
 	free(t);
+	free(a);
+	free(b);
 }
 
 void
@@ -250,6 +263,53 @@ void
 filter_min(unsigned char *dst, const unsigned char *src, int w, int h, int r)
 {
 	extreme(dst, src, w, h, r, 0);
+}
+
+/* Add (d = 1) or take away (d = -1) column x's pixels of rows y0..y1 to
+ * the histogram, keeping lt, the count of values below m, right. */
+static void
+hist_col(int *hist, int *lt, int m, const unsigned char *src,
+    int w, int x, int y0, int y1, int d)
+{
+	int y, v;
+
+	for (y = y0; y <= y1; y++) {
+		v = src[(size_t)y * w + x];
+		hist[v] += d;
+		if (v < m)
+			*lt += d;
+	}
+}
+
+/* Huang's running median: a histogram of the window slides along each
+ * row, a column in and a column out, and the median walks from where it
+ * was. */
+void
+filter_median(unsigned char *dst, const unsigned char *src, int w, int h,
+    int r)
+{
+	int hist[256], lt, n, half, x, y, y0, y1, m, c;
+
+	for (y = 0; y < h; y++) {
+		y0 = MAX(y - r, 0), y1 = MIN(y + r, h - 1);
+		memset(hist, 0, sizeof(hist));
+		lt = 0, m = 0;
+		for (c = 0; c <= MIN(r, w - 1); c++)
+			hist_col(hist, &lt, m, src, w, c, y0, y1, 1);
+		for (x = 0; x < w; x++) {
+			n = (MIN(x + r, w - 1) - MAX(x - r, 0) + 1) * (y1 - y0 + 1);
+			half = (n + 1) / 2;
+			while (lt >= half)
+				lt -= hist[--m];
+			while (lt + hist[m] < half)
+				lt += hist[m++];
+			dst[(size_t)y * w + x] = (unsigned char)m;
+			if (x - r >= 0)
+				hist_col(hist, &lt, m, src, w, x - r, y0, y1, -1);
+			if (x + r + 1 < w)
+				hist_col(hist, &lt, m, src, w, x + r + 1, y0, y1, 1);
+		}
+	}
 }
 
 /* Four histograms filled in turn and summed: no increment waits for

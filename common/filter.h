@@ -19,6 +19,10 @@ void filter_max(unsigned char *dst, const unsigned char *src, int w, int h,
     int r);
 void filter_min(unsigned char *dst, const unsigned char *src, int w, int h,
     int r);
+/* dst = median over the part of the (2r+1)x(2r+1) box inside the image
+ * (the lower one of an even count); dst must not be src. */
+void filter_median(unsigned char *dst, const unsigned char *src, int w,
+    int h, int r);
 /* hist[256] = counts of the n values of p. */
 void filter_hist(long *hist, const unsigned char *p, size_t n);
 /* The value below which a fraction q (0..1) of a histogram's mass lies. */

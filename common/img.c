@@ -41,27 +41,30 @@ img_free(struct img *im)
 	free(im);
 }
 
-/*
- * Y = 0.299 R + 0.587 G + 0.114 B, rounded half up; the weights are
- * exact in thousandths, so integer arithmetic gives the exact result.
- */
+/* Y = 0.299 R + 0.587 G + 0.114 B (BT.601) in 16.16 fixed point, rounded:
+ * libjpeg's weights, within a grey level of the exact value. */
+VECTOR_CLONES static void
+grey_row(unsigned char *restrict d, const unsigned char *restrict s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d[i] = (unsigned char)((19595u * s[3 * i] + 38470u * s[3 * i + 1] +
+		    7471u * s[3 * i + 2] + 32768u) >> 16);
+}
+
 struct img *
 img_grey(const struct img *im)
 {
 	struct img *g;
-	const unsigned char *s;
-	size_t i, n;
+	size_t n;
 
 	g = img_new(im->w, im->h, 1);
 	n = (size_t)im->w * im->h;
 	if (im->c == 1)
 		memcpy(g->px, im->px, n);
-	else {
-		s = im->px;
-		for (i = 0; i < n; i++, s += 3)
-			g->px[i] = (299u * s[0] + 587u * s[1] + 114u * s[2] +
-			    500u) / 1000u;
-	}
+	else
+		grey_row(g->px, im->px, n);
 	meta_copy(&g->meta, &im->meta);
 	return g;
 }

@@ -130,25 +130,188 @@ col_runs(unsigned short *len, const unsigned char *p, int w, int h)
 	free(dn);
 }
 
-/* Take out ruled and squared paper: ink in horizontal runs at least lh
- * long whose vertical extent there is at most thick, and the same
- * crosswise.  Where a digit's stroke crosses a line the ink is thicker,
- * and stays. */
-static void
-remove_lines(unsigned char *p, int w, int h, int lh, int lv, int thick)
+/* The page's skew, as the tangent of its angle (-0.18 .. 0.18, ten
+ * degrees): the angle at which the ink of the components at least lh
+ * wide or lv high (rules, grids, margins, page edges) piles up most
+ * sharply into rows, and crosswise into columns.  Profiles' sums of
+ * squares over every half degree, then every twentieth around the best.
+ * Pixels are sampled every other column. */
+static double
+skew(const struct cc *c, int w, int h, int lh, int lv)
 {
-	size_t n = (size_t)w * h, i;
-	unsigned short *hl = xmalloc(n * sizeof(*hl)), *vl = xmalloc(n *
-	    sizeof(*vl));
-	int longh = row_runs(hl, p, w, h);
+	int span = w + h + 2, i, k, x, step, pass;
+	long *prof = xmalloc(2 * (size_t)span * sizeof(long)), *pv = prof + span;
+	double best = 0, bs = -1, a0 = 0, a, t, sc;
 
-	col_runs(vl, p, w, h);
-	for (i = 0; i < n; i++)
-		if ((longh >= lh && hl[i] >= lh && vl[i] <= thick) ||
-		    (vl[i] >= lv && hl[i] <= thick))
-			p[i] = 0;
+	for (pass = 0; pass < 2; pass++) {
+		double lo = pass ? a0 - 0.5 : -10, hi = pass ? a0 + 0.5 : 10;
+		double da = pass ? 0.05 : 0.5;
+
+		for (a = lo; a <= hi + 1e-9; a += da) {
+			t = tan(a * 3.14159265358979 / 180);
+			memset(prof, 0, 2 * (size_t)span * sizeof(long));
+			for (k = 0; k < c->n; k++) {
+				const struct cc_comp *m = &c->comp[k];
+
+				if (m->x1 - m->x0 + 1 < lh && m->y1 - m->y0 + 1 < lv)
+					continue;
+				for (i = m->run0; i < m->run0 + m->nrun; i++) {
+					const struct cc_run *r = &c->run[i];
+
+					for (x = r->x0 + (r->x0 & 1), step = 2; x <= r->x1;
+					    x += step) {
+						prof[MIN(MAX(r->y - lround(x * t) + w, 0), span - 1)]++;
+						pv[MIN(MAX(x + lround(r->y * t) + h, 0), span - 1)]++;
+					}
+				}
+			}
+			for (sc = 0, i = 0; i < 2 * span; i++)
+				sc += (double)prof[i] * prof[i];
+			if (sc > bs)
+				bs = sc, best = a;
+		}
+		a0 = best;
+	}
+	free(prof);
+	return tan(best * 3.14159265358979 / 180);
+}
+
+/* dst (w x h + |w t|) = p sheared so that rows at slope t become rows:
+ * dst row yy + off, column x, is p's pixel (x, yy + round(x t)); the
+ * row of p's (x, y) comes back from row_of(). */
+static int
+row_of(int x, int y, double t, int off)
+{
+	return y - (int)lround(x * t) + off;
+}
+
+static void
+shear(unsigned char *dst, const unsigned char *p, int w, int h, int hs,
+    double t, int off)
+{
+	int x, y;
+
+	memset(dst, 0, (size_t)w * hs);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			dst[(size_t)row_of(x, y, t, off) * w + x] = p[(size_t)y * w + x];
+}
+
+/* p transposed into q (h x w). */
+static void
+transpose(unsigned char *q, const unsigned char *p, int w, int h)
+{
+	int x, y;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			q[(size_t)x * h + y] = p[(size_t)y * w + x];
+}
+
+/* The lines found on a page: in each direction (0 along the rows, 1
+ * along the columns), the rows of the sheared image (see shear()) that
+ * hold one. */
+struct rules {
+	double t;               /* the page's skew */
+	int thick;              /* the thickest a line may be */
+	int off[2], n[2];
+	unsigned char *row[2];
+};
+
+/* Mark in kill the ink of p (w x h) in runs along slope t at least len
+ * long, whose extent across (along the columns) is at most thick; flag
+ * in *row (made here, *n of them) the sheared rows near which at least
+ * len/2 pixels were marked. */
+static void
+mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
+    const unsigned char *p, int w, int h, double t, int len, int thick)
+{
+	int off = (int)lround(MAX(0, (w - 1) * t)), hs = h + (int)lround((w - 1) *
+	    fabs(t)) + 1, x, y, r;
+	unsigned char *s = xmalloc((size_t)w * hs);
+	unsigned short *hl = xmalloc((size_t)w * hs * sizeof(*hl));
+	unsigned short *vl = xmalloc((size_t)w * hs * sizeof(*vl));
+	int *cnt = xcalloc(hs + 2, sizeof(int));
+	size_t j;
+
+	shear(s, p, w, h, hs, t, off);
+	row_runs(hl, s, w, hs);
+	col_runs(vl, s, w, hs);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			j = (size_t)(r = row_of(x, y, t, off)) * w + x;
+			if (hl[j] >= len && vl[j] <= thick) {
+				kill[(size_t)y * w + x] = 1;
+				cnt[r + 1]++;
+			}
+		}
+	*row = xcalloc(hs, 1), *n = hs, *offp = off;
+	for (r = 0; r < hs; r++)
+		(*row)[r] = 2 * (cnt[r] + cnt[r + 1] + cnt[r + 2]) >= len;
+	free(s);
 	free(hl);
 	free(vl);
+	free(cnt);
+}
+
+/* Take out ruled and squared paper, margins and page edges: ink in runs
+ * along the page's skew t at least lh long whose extent across is at
+ * most thick, and the same crosswise (lv long).  Where a digit's stroke
+ * crosses a line the ink is thicker, and stays.  The lines go to ru, for
+ * line_piece(). */
+static void
+remove_lines(struct rules *ru, unsigned char *p, int w, int h, int lh,
+    int lv, int thick, double t)
+{
+	size_t n = (size_t)w * h, i;
+	unsigned char *kill = xcalloc(n, 1), *q = xmalloc(n), *kq = xcalloc(n, 1);
+	int x, y;
+
+	ru->t = t, ru->thick = thick;
+	mark_lines(kill, &ru->row[0], &ru->n[0], &ru->off[0], p, w, h, t, lh,
+	    thick);
+	/* vertical lines: x = x0 - y t, rows at slope -t of the transpose */
+	transpose(q, p, w, h);
+	mark_lines(kq, &ru->row[1], &ru->n[1], &ru->off[1], q, h, w, -t, lv,
+	    thick);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			kill[(size_t)y * w + x] |= kq[(size_t)x * h + y];
+	for (i = 0; i < n; i++)
+		if (kill[i])
+			p[i] = 0;
+	free(kill);
+	free(q);
+	free(kq);
+}
+
+/* Whether component m is a piece of a line that remove_lines() took out:
+ * no thicker across than a line, and lying along one. */
+static int
+line_piece(const struct rules *ru, const struct cc *c, const struct cc_comp *m)
+{
+	int o, i, lo, hi, a, b, r;
+
+	for (o = 0; o < 2; o++) {
+		lo = 1 << 30, hi = -(1 << 30);
+		for (i = m->run0; i < m->run0 + m->nrun; i++) {
+			const struct cc_run *u = &c->run[i];
+
+			if (o == 0)     /* rows of the sheared image */
+				a = row_of(u->x0, u->y, ru->t, ru->off[0]),
+				b = row_of(u->x1, u->y, ru->t, ru->off[0]);
+			else            /* ... of the sheared transpose */
+				a = row_of(u->y, u->x0, -ru->t, ru->off[1]),
+				b = row_of(u->y, u->x1, -ru->t, ru->off[1]);
+			lo = MIN(lo, MIN(a, b)), hi = MAX(hi, MAX(a, b));
+		}
+		if (hi - lo + 1 > ru->thick + 2)
+			continue;
+		for (r = MAX(lo - 2, 0); r <= MIN(hi + 2, ru->n[o] - 1); r++)
+			if (ru->row[o][r])
+				return 1;
+	}
+	return 0;
 }
 
 /* Whether some component is long enough to hold a ruled line. */
@@ -466,12 +629,13 @@ add(struct blobs *s)
 }
 
 /* Components to blobs, but for specks of a few pixels and what cannot be
- * writing: anything along the picture's edge (a page edge, a frame, a
- * shadow's rim), what covers half the picture, and long flat strokes
- * lower than half a digit (dashes, underlines). */
+ * writing: pieces of the lines taken out (ru, if not NULL), anything
+ * along the picture's edge or running from it far into the picture (a
+ * page edge, a frame, a shadow's rim), what covers half the picture, and
+ * long flat strokes lower than half a digit (dashes, underlines). */
 static void
 collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
-    int h, int height)
+    int h, int height, const struct rules *ru)
 {
 	const struct cc_comp *m;
 	int i, bw, bh, along;
@@ -480,17 +644,19 @@ collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
 		m = &c->comp[i];
 		bw = m->x1 - m->x0 + 1, bh = m->y1 - m->y0 + 1;
 		along = ((m->y0 == 0 || m->y1 == h - 1) && (bw > 3 * bh ||
-		    bw > 0.6 * w)) || ((m->x0 == 0 || m->x1 == w - 1) &&
-		    (bh > 3 * bw || bh > 0.6 * h));
+		    bw > 0.6 * w || (bh > 3 * bw && bh > 0.5 * h))) ||
+		    ((m->x0 == 0 || m->x1 == w - 1) && (bh > 3 * bw ||
+		    bh > 0.6 * h || (bw > 3 * bh && bw > 0.5 * w)));
 		if (m->area < 4 || along || (double)bw * bh > 0.5 * w * h ||
-		    (bw > 2.5 * bh && bh < 0.5 * height))
+		    (bw > 2.5 * bh && bh < 0.5 * height) ||
+		    (ru && line_piece(ru, c, m)))
 			continue;
 		blob_from(add(s), c, i, p, w);
 	}
 }
 
-/* The height of the blobs that hold half the ink: the digits' height,
- * however many specks there are. */
+/* The height of the blobs that hold half the ink, each weighted by its
+ * height: the digits' height, however many specks and dots there are. */
 static int
 ink_height(struct blob **v, int n)
 {
@@ -498,12 +664,12 @@ ink_height(struct blob **v, int n)
 	long total = 0, acc = 0;
 
 	for (i = 0; i < n; i++)
-		h[i] = i, total += v[i]->area;
+		h[i] = i, total += (long)v[i]->area * BH(v[i]);
 	for (i = 1; i < n; i++)         /* by height: few blobs, insertion */
 		for (j = i; j > 0 && BH(v[h[j]]) < BH(v[h[j - 1]]); j--)
 			t = h[j], h[j] = h[j - 1], h[j - 1] = t;
 	for (i = 0; i < n && acc * 2 < total; i++)
-		acc += v[h[i]]->area;
+		acc += (long)v[h[i]]->area * BH(v[h[i]]);
 	t = i ? BH(v[h[i - 1]]) : 0;
 	free(h);
 	return t;
@@ -543,7 +709,8 @@ split_even(struct blob *out, const struct blob *b, int hl)
 	return n;
 }
 
-/* Split what is too wide to be one digit of its line. */
+/* Split what may be more than one digit: anything wider than 0.7 of its
+ * line's height, the classifier judging (best_cuts()) whether it is. */
 static void
 split_wide(struct blobs *s, int nl, struct net *net)
 {
@@ -560,7 +727,7 @@ split_wide(struct blobs *s, int nl, struct net *net)
 		struct blob b = s->b[i];
 
 		hl = lh[b.line];
-		if (b.dead || hl == 0 || BW(&b) <= 1.15 * hl)
+		if (b.dead || hl == 0 || BW(&b) <= 0.7 * hl)
 			continue;
 		if (net)
 			k = best_cuts(piece, &b, hl, net);
@@ -592,7 +759,8 @@ by_line_x(const void *a, const void *b)
 }
 
 /* With a net that knows "not a digit" (a class labelled '?'), drop what
- * it is sure is not one: dirt, letters, punctuation. */
+ * it finds more likely not a digit than a digit: dirt, letters,
+ * punctuation, pieces of lines. */
 static void
 drop_nondigits(struct blobs *s, struct net *net)
 {
@@ -613,7 +781,7 @@ drop_nondigits(struct blobs *s, struct net *net)
 	if (n)
 		netrun_infer(net, p, px, n);
 	for (k = 0; k < n; k++)
-		if (p[(size_t)k * net->nclass + q] >= 0.9f)
+		if (p[(size_t)k * net->nclass + q] >= 0.5f)
 			s->b[at[k]].dead = 1;
 	free(px);
 	free(at);
@@ -650,20 +818,24 @@ segment_image(struct seg_result *r, const struct img *im,
 	struct blobs s = { NULL, 0, 0 };
 	struct blob **v;
 	struct cc c;
-	int i, nv, nl, height;
+	struct rules ru;
+	int i, nv, nl, height, lh, lv;
 
 	memset(r, 0, sizeof(*r));
+	memset(&ru, 0, sizeof(ru));
 	memcpy(p, im->px, n);
 	cc_find(&c, p, im->w, im->h);
 	height = digit_height(&c, im->w, im->h);
-	if (o->lines && long_ink(&c, MAX(im->w / 4, 4 * height),
-	    MAX(im->h / 4, 4 * height))) {
-		remove_lines(p, im->w, im->h, MAX(im->w / 4, 4 * height),
-		    MAX(im->h / 4, 4 * height), MAX(3, height / 8));
+	lh = MAX(im->w / 4, 4 * height), lv = MAX(im->h / 4, 4 * height);
+	if (o->lines && long_ink(&c, lh, lv)) {
+		remove_lines(&ru, p, im->w, im->h, lh, lv, MAX(3, height / 8),
+		    skew(&c, im->w, im->h, lh, lv));
 		cc_free(&c);
 		cc_find(&c, p, im->w, im->h);
 	}
-	collect(&s, &c, p, im->w, im->h, height);
+	collect(&s, &c, p, im->w, im->h, height, ru.row[0] ? &ru : NULL);
+	free(ru.row[0]);
+	free(ru.row[1]);
 	cc_free(&c);
 	join_pieces(s.b, s.n, height);
 	v = xmalloc((s.n + 1) * sizeof(*v));

@@ -37,6 +37,44 @@ naive_ext(const unsigned char *p, int w, int h, int x, int y, int r, int max)
 	return e;
 }
 
+/* The lower median over the (2r+1)-square cut to the image, by sorting. */
+static int
+naive_median(const unsigned char *p, int w, int h, int x, int y, int r)
+{
+	int c[256] = { 0 }, i, j, n = 0, acc = 0, v;
+
+	for (i = MAX(y - r, 0); i <= MIN(y + r, h - 1); i++)
+		for (j = MAX(x - r, 0); j <= MIN(x + r, w - 1); j++, n++)
+			c[p[(size_t)i * w + j]]++;
+	for (v = 0; acc + c[v] < (n + 1) / 2; v++)
+		acc += c[v];
+	return v;
+}
+
+static void
+check_median(void)
+{
+	int t, w, h, r, x, y, bad = 0;
+	unsigned char *p, *q;
+
+	for (t = 0; t < 60; t++) {
+		w = 1 + (int)rng_below(&R, 40), h = 1 + (int)rng_below(&R, 40);
+		r = (int)rng_below(&R, 12);
+		p = random_image(w, h), q = xmalloc((size_t)w * h);
+		if (t & 1)              /* few values: many ties */
+			for (x = 0; x < w * h; x++)
+				p[x] &= 3;
+		filter_median(q, p, w, h, r);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++)
+				bad += q[(size_t)y * w + x] != naive_median(p, w, h, x, y,
+				    r);
+		free(p), free(q);
+	}
+	ok(bad == 0, "median filter = sorting on 60 random cases (%d pixels "
+	    "differ)", bad);
+}
+
 static void
 check_ext(void)
 {
@@ -138,6 +176,7 @@ main(void)
 {
 	rng_seed(&R, 3, 0);
 	check_ext();
+	check_median();
 	check_box();
 	check_resize();
 	check_otsu();
