@@ -41,7 +41,8 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
 	tests/unit/t-grad.t \
 	tests/unit/t-filter.t tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
-	tests/unit/t-net.t tests/unit/t-norm.t tests/unit/t-optim.t
+	tests/unit/t-negative.t tests/unit/t-net.t tests/unit/t-norm.t \
+	tests/unit/t-optim.t
 TOOLS = tests/draw-digits tests/mkpage
 
 all: $(BIN)

@@ -65,24 +65,46 @@ piece(float *out, const unsigned char *d, struct rng *r)
 	return norm_digit(out, c, S, S, S) > 0;
 }
 
-/* Two digits side by side, overlapping by up to a few pixels; 0 if one
- * is too narrow. */
+/* Digit d squeezed across to a share f of its width, about its centre,
+ * into c (linear between columns). */
+static void
+squeeze(unsigned char *c, const unsigned char *d, float f)
+{
+	int i, j, x0;
+	float x, a;
+
+	for (j = 0; j < S; j++) {
+		x = (S - 1) / 2.0f + (j - (S - 1) / 2.0f) / f;
+		x0 = (int)floorf(x), a = x - x0;
+		for (i = 0; i < S; i++)
+			c[i * S + j] = (unsigned char)lroundf(
+			    (x0 >= 0 && x0 < S ? (1 - a) * d[i * S + x0] : 0) +
+			    (x0 + 1 >= 0 && x0 + 1 < S ? a * d[i * S + x0 + 1] : 0));
+	}
+}
+
+/* Two digits side by side, each maybe squeezed to 65% of its width, from
+ * a pixel apart to overlapping by six (of 28); 0 if one is too narrow
+ * (a 1 inside another digit's box may read as that digit). */
 static int
-pair(float *out, const unsigned char *a, const unsigned char *b,
+pair(float *out, const unsigned char *a0, const unsigned char *b0,
     struct rng *r)
 {
-	unsigned char c[S * 2 * S];
+	unsigned char c[S * 2 * S], a[S * S], b[S * S];
 	int la, ha, lb, hb, off, i, j, x;
 
+	squeeze(a, a0, rng_range(r, 0.65f, 1));
+	squeeze(b, b0, rng_range(r, 0.65f, 1));
 	extent(a, 0, &la, &ha);
 	extent(b, 0, &lb, &hb);
-	if (ha - la < 9 || hb - lb < 9)         /* with a 1 it may read as one */
+	if (ha - la < 6 || hb - lb < 6)
 		return 0;
 	memset(c, 0, sizeof(c));
-	off = ha - lb + 1 - (int)rng_below(r, 5);       /* gap -4 .. 0 */
+	off = ha - lb + 2 - (int)rng_below(r, 8);       /* gap 1 .. -6 */
+	for (i = 0; i < S; i++)
+		memcpy(c + i * 2 * S, a + i * S, S);
 	for (i = 0; i < S; i++)
 		for (j = 0; j < S; j++) {
-			c[i * 2 * S + j] = a[i * S + j];
 			x = j + off;
 			if (x >= 0 && x < 2 * S)
 				c[i * 2 * S + x] = MAX(c[i * 2 * S + x], b[i * S + j]);

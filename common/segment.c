@@ -346,28 +346,37 @@ blob_from(struct blob *b, const struct cc *c, int k, const unsigned char *p,
 	}
 }
 
-/* a takes in b's ink; b is dead. */
+/* The union of a's and b's ink, in a box around both. */
 static void
-blob_merge(struct blob *a, struct blob *b)
+blob_union(struct blob *m, const struct blob *a, const struct blob *b)
 {
-	struct blob m = *a;
 	const struct blob *s[2] = { a, b };
 	int i, y, x;
 
-	m.x0 = MIN(a->x0, b->x0), m.y0 = MIN(a->y0, b->y0);
-	m.x1 = MAX(a->x1, b->x1), m.y1 = MAX(a->y1, b->y1);
-	m.px = xcalloc((size_t)BW(&m) * BH(&m), 1);
-	m.area = a->area + b->area;
+	*m = *a;
+	m->x0 = MIN(a->x0, b->x0), m->y0 = MIN(a->y0, b->y0);
+	m->x1 = MAX(a->x1, b->x1), m->y1 = MAX(a->y1, b->y1);
+	m->px = xcalloc((size_t)BW(m) * BH(m), 1);
+	m->area = a->area + b->area;
 	for (i = 0; i < 2; i++)
 		for (y = s[i]->y0; y <= s[i]->y1; y++)
 			for (x = s[i]->x0; x <= s[i]->x1; x++) {
 				unsigned char v = s[i]->px[(size_t)(y - s[i]->y0) *
 				    BW(s[i]) + x - s[i]->x0];
-				unsigned char *d = m.px + (size_t)(y - m.y0) * BW(&m) +
-				    x - m.x0;
+				unsigned char *d = m->px + (size_t)(y - m->y0) * BW(m) +
+				    x - m->x0;
 
 				*d = MAX(*d, v);
 			}
+}
+
+/* a takes in b's ink; b is dead. */
+static void
+blob_merge(struct blob *a, struct blob *b)
+{
+	struct blob m;
+
+	blob_union(&m, a, b);
 	free(a->px);
 	free(b->px);
 	b->px = NULL, b->dead = 1;
@@ -476,14 +485,16 @@ line_height(struct blob **v, int n, int l)
 	return m;
 }
 
-/* The part of b in columns [c0, c1), its box tightened; 0 if no ink. */
+/* The part of b between two cut paths, its box tightened: in row y the
+ * columns from c0[y] up to c1[y]; 0 if no ink. */
 static int
-blob_cut(struct blob *out, const struct blob *b, int c0, int c1)
+blob_cut(struct blob *out, const struct blob *b, const int *c0,
+    const int *c1)
 {
 	int x, y, tx0 = BW(b), tx1 = -1, ty0 = BH(b), ty1 = -1;
 
 	for (y = 0; y < BH(b); y++)
-		for (x = c0; x < c1; x++)
+		for (x = c0[y]; x < c1[y]; x++)
 			if (b->px[(size_t)y * BW(b) + x]) {
 				tx0 = MIN(tx0, x), tx1 = MAX(tx1, x);
 				ty0 = MIN(ty0, y), ty1 = MAX(ty1, y);
@@ -496,7 +507,7 @@ blob_cut(struct blob *out, const struct blob *b, int c0, int c1)
 	out->line = b->line;
 	out->px = xcalloc((size_t)BW(out) * BH(out), 1);
 	for (y = ty0; y <= ty1; y++)
-		for (x = tx0; x <= tx1; x++) {
+		for (x = MAX(tx0, c0[y]); x <= MIN(tx1, c1[y] - 1); x++) {
 			out->px[(size_t)(y - ty0) * BW(out) + x - tx0] =
 			    b->px[(size_t)y * BW(b) + x];
 			out->area += b->px[(size_t)y * BW(b) + x] != 0;
@@ -504,47 +515,171 @@ blob_cut(struct blob *out, const struct blob *b, int c0, int c1)
 	return 1;
 }
 
-#define MAXCUT 24               /* candidate cuts of one component */
-
-/* Candidate cuts of b: columns where the ink is thinnest among its
- * neighbours (two on each side; the first column of a plateau), and even
- * shares of 2 to 5 pieces. */
+/* The part of b in columns [c0, c1). */
 static int
-candidates(int *cut, const struct blob *b)
+blob_cols(struct blob *out, const struct blob *b, int c0, int c1)
 {
-	int w = BW(b), *col = xcalloc(w + 4, sizeof(int)), n = 0, x, y, k, i;
+	int *p = xmalloc(2 * (BH(b) + 1) * sizeof(int)), *q = p + BH(b) + 1, y, k;
 
 	for (y = 0; y < BH(b); y++)
-		for (x = 0; x < w; x++)
-			col[x + 2] += b->px[(size_t)y * w + x] != 0;
-	col[0] = col[1] = col[w + 2] = col[w + 3] = 1 << 30;
-	cut[n++] = 0;
-	for (x = 1; x < w && n < MAXCUT - 12; x++)
-		if (col[x + 2] < col[x + 1] && col[x + 2] <= col[x] &&
-		    col[x + 2] <= col[x + 3] && col[x + 2] <= col[x + 4])
-			cut[n++] = x;           /* the first of a low plateau */
+		p[y] = c0, q[y] = c1;
+	k = blob_cut(out, b, p, q);
+	free(p);
+	return k;
+}
+
+#define MAXCUT 24               /* candidate cuts of one component */
+
+/* A cut: in row y the left piece ends before column x[y]. */
+struct cut {
+	int c;                  /* where it starts, at the top */
+	long cost;              /* the ink it goes through */
+	int *x;
+};
+
+/* What cutting between columns x - 1 and x of row y costs: the ink it
+ * parts, nothing beside a stroke's edge. */
+static int
+part_cost(const struct blob *b, int x, int y)
+{
+	const unsigned char *r = b->px + (size_t)y * BW(b);
+
+	return x <= 0 || x >= BW(b) ? 0 : MIN(r[x - 1], r[x]);
+}
+
+/* The cheapest cut from column c at the top to the bottom, moving at most
+ * a column a row and never further than d from c: the path between two
+ * touching digits, around the stroke of one that leans over the other.
+ * A step sideways costs a little, so that of equal paths the straightest
+ * wins. */
+static void
+seam(struct cut *k, const struct blob *b, int c, int d)
+{
+	int w = BW(b), h = BH(b), lo = MAX(1, c - d), hi = MIN(w - 1, c + d);
+	int n = hi - lo + 1, x, y, j, best;
+	long *cost = xmalloc((size_t)n * h * sizeof(long)), v, m;
+	signed char *from = xmalloc((size_t)n * h);
+
+	for (y = 0; y < h; y++)
+		for (x = lo; x <= hi; x++) {
+			long *at = cost + (size_t)y * n + x - lo;
+
+			if (y == 0) {
+				*at = part_cost(b, x, y) + 8 * labs(x - c);
+				continue;
+			}
+			m = -1, best = 0;
+			for (j = -1; j <= 1; j++)
+				if (x + j >= lo && x + j <= hi) {
+					v = cost[(size_t)(y - 1) * n + x + j - lo] + (j ? 8 : 0);
+					if (m < 0 || v < m)
+						m = v, best = j;
+				}
+			*at = m + part_cost(b, x, y);
+			from[(size_t)y * n + x - lo] = (signed char)best;
+		}
+	for (best = lo, x = lo; x <= hi; x++)
+		if (cost[(size_t)(h - 1) * n + x - lo] <
+		    cost[(size_t)(h - 1) * n + best - lo])
+			best = x;
+	k->c = c;
+	k->cost = cost[(size_t)(h - 1) * n + best - lo];
+	k->x = xmalloc(h * sizeof(int));
+	for (x = best, y = h - 1; y >= 0; y--) {
+		k->x[y] = x;
+		if (y)
+			x += from[(size_t)y * n + x - lo];
+	}
+	free(cost);
+	free(from);
+}
+
+static int
+cmp_cut(const void *a, const void *b)
+{
+	const struct cut *p = a, *q = b;
+
+	return (p->c > q->c) - (p->c < q->c);
+}
+
+/* Candidate cuts of b, left to right, the first and last along its
+ * edges: the cheapest cut from each column, where it is cheaper than
+ * those from the columns around (two on each side; the first of a run of
+ * equals), and straight cuts into even shares of 2 to 5 pieces. */
+static int
+candidates(struct cut *cut, const struct blob *b, int hl)
+{
+	int w = BW(b), h = BH(b), d = MAX(2, hl / 8), n = 0, x, y, k, i;
+	struct cut *all = xmalloc((w + 1) * sizeof(*all));
+
+	for (x = 1; x < w; x++)
+		seam(&all[x], b, x, d);
+	all[0].cost = all[w].cost = -1;
+	for (x = 1; x < w && n < MAXCUT - 12; x++) {
+		long c = all[x].cost;
+
+		if (c < all[x - 1].cost + (x == 1) * (1L << 40) &&
+		    (x < 2 || c <= all[x - 2].cost) &&
+		    (x + 1 > w - 1 || c <= all[x + 1].cost) &&
+		    (x + 2 > w - 1 || c <= all[x + 2].cost)) {
+			cut[n] = all[x];
+			cut[n++].x = all[x].x, all[x].x = NULL;
+		}
+	}
+	for (x = 1; x < w; x++)
+		free(all[x].x);
+	free(all);
 	for (k = 2; k <= 5; k++)
-		for (i = 1; i < k; i++)
-			cut[n++] = i * w / k;
-	cut[n++] = w;
-	free(col);
-	qsort(cut, n, sizeof(int), cmp_int);
+		for (i = 1; i < k; i++) {
+			cut[n].c = i * w / k, cut[n].cost = 0;
+			cut[n].x = xmalloc(h * sizeof(int));
+			for (y = 0; y < h; y++)
+				cut[n].x[y] = i * w / k;
+			n++;
+		}
+	for (k = 0; k < 2; k++) {
+		cut[n].c = k * w, cut[n].cost = 0;
+		cut[n].x = xmalloc(h * sizeof(int));
+		for (y = 0; y < h; y++)
+			cut[n].x[y] = k * w;
+		n++;
+	}
+	qsort(cut, n, sizeof(*cut), cmp_cut);
 	for (i = 1, k = 1; i < n; i++)
-		if (cut[i] > cut[k - 1])
+		if (cut[i].c > cut[k - 1].c)
 			cut[k++] = cut[i];
+		else
+			free(cut[i].x);
 	return k;
 }
 
 /* The log of how likely a piece r line heights wide is one digit:
- * digits are 0.3 to 1 line height wide, a 1 narrower still. */
+ * digits are 0.3 to 1.3 line heights wide, a 1 narrower still. */
 static double
 width_prior(double r)
 {
-	if (r > 1)
-		return -((r - 1) / 0.25) * ((r - 1) / 0.25);
+	if (r > 1.3)
+		return -((r - 1.3) / 0.25) * ((r - 1.3) / 0.25);
 	if (r < 0.3)
 		return -((0.3 - r) / 0.15) * ((0.3 - r) / 0.15);
 	return 0;
+}
+
+/* How sure the net is that its input, class probabilities p, is a digit:
+ * with a "not a digit" class (labelled '?'), one less its probability,
+ * else the best class's. */
+static double
+digit_conf(const struct net *net, const float *p)
+{
+	double c = 0;
+	int k;
+
+	for (k = 0; k < net->nclass; k++)
+		if (net->labels[k] == '?')
+			return 1 - p[k];
+	for (k = 0; k < net->nclass; k++)
+		c = MAX(c, p[k]);
+	return c;
 }
 
 /* Cut b into digits by what the classifier recognises best: over the
@@ -556,7 +691,8 @@ width_prior(double r)
 static int
 best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 {
-	int cut[MAXCUT], nc = candidates(cut, b), i, j, k, n = 0, np, ok;
+	struct cut cut[MAXCUT];
+	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok;
 	int from[MAXCUT], pi[MAXCUT][MAXCUT];
 	struct blob *piece = xcalloc(MAXCUT * MAXCUT, sizeof(*piece));
 	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p;
@@ -565,9 +701,9 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 	for (i = 0; i < nc; i++)
 		for (j = i + 1; j < nc; j++) {
 			pi[i][j] = -1;
-			if (cut[j] - cut[i] < 0.2 * hl || cut[j] - cut[i] >
+			if (cut[j].c - cut[i].c < 0.2 * hl || cut[j].c - cut[i].c >
 			    (i == 0 && j == nc - 1 ? 1.6 : 1.25) * hl ||
-			    !blob_cut(&piece[n], b, cut[i], cut[j]))
+			    !blob_cut(&piece[n], b, cut[i].x, cut[j].x))
 				continue;
 			if (BH(&piece[n]) < 0.6 * hl ||
 			    norm_digit(px + (size_t)n * 784, piece[n].px, BW(&piece[n]),
@@ -586,12 +722,9 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 		for (i = 0; i < j; i++) {
 			if (pi[i][j] < 0 || best[i] <= -1e29)
 				continue;
-			/* how sure the net is of some digit ("not a digit" aside) */
-			for (sc = 0, k = 0; k < net->nclass; k++)
-				if (net->labels[k] != '?')
-					sc = MAX(sc, p[(size_t)pi[i][j] * net->nclass + k]);
+			sc = digit_conf(net, p + (size_t)pi[i][j] * net->nclass);
 			sc = best[i] + log(MAX(sc, 1e-9)) + (i ? log(0.5) : 0) +
-			    width_prior((double)(cut[j] - cut[i]) / hl);
+			    width_prior((double)(cut[j].c - cut[i].c) / hl);
 			if (sc > best[j])
 				best[j] = sc, from[j] = i;
 		}
@@ -606,6 +739,8 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 	}
 	for (i = 0; i < n; i++)
 		free(piece[i].px);
+	for (i = 0; i < nc; i++)
+		free(cut[i].x);
 	free(piece);
 	free(px);
 	free(p);
@@ -705,8 +840,90 @@ split_even(struct blob *out, const struct blob *b, int hl)
 	if (BW(b) <= 1.3 * hl || k < 2)
 		return 0;
 	for (i = 0; i < k; i++)
-		n += blob_cut(&out[n], b, i * BW(b) / k, (i + 1) * BW(b) / k);
+		n += blob_cols(&out[n], b, i * BW(b) / k, (i + 1) * BW(b) / k);
 	return n;
+}
+
+static int
+by_line_x0(const void *a, const void *b)
+{
+	const struct blob *p = *(struct blob *const *)a;
+	const struct blob *q = *(struct blob *const *)b;
+
+	if (p->line != q->line)
+		return (p->line > q->line) - (p->line < q->line);
+	return (p->x0 > q->x0) - (p->x0 < q->x0);
+}
+
+/* Join the pieces of a digit broken across: neighbours in a line, less
+ * than 0.15 line heights apart, that make something no wider than 1.1
+ * line heights which the classifier reads as a digit more surely than it
+ * reads the two (the halves of an open 0, a 4 in two strokes).  Left to
+ * right, again while some join. */
+static void
+join_broken(struct blobs *s, int nl, struct net *net)
+{
+	struct blob **v = xmalloc((s->n + 1) * sizeof(*v)), *u;
+	int *lh = xcalloc(nl + 1, sizeof(int)), *at, i, k, n, m, again, round;
+	float *px, *p;
+
+	for (n = 0, i = 0; i < s->n; i++)
+		if (!s->b[i].dead)
+			v[n++] = &s->b[i];
+	for (i = 0; i < nl; i++)
+		lh[i] = line_height(v, n, i);
+	qsort(v, n, sizeof(*v), by_line_x0);
+	at = xmalloc((n + 1) * sizeof(int));
+	u = xcalloc(n + 1, sizeof(*u));
+	px = xfloats((size_t)3 * (n + 1) * 784);
+	p = xfloats((size_t)3 * (n + 1) * net->nclass);
+	for (round = 0, again = 1; again && round < 3; round++) {
+		again = 0;
+		for (m = 0, i = 0; i + 1 < n; i++) {
+			struct blob *a = v[i], *b = v[i + 1];
+			int hl = lh[a->line];
+
+			if (a->dead || b->dead || a->line != b->line || hl == 0 ||
+			    b->x0 - a->x1 - 1 > 0.15 * hl ||
+			    MAX(a->x1, b->x1) - MIN(a->x0, b->x0) + 1 > 1.6 * hl)
+				continue;
+			blob_union(&u[m], a, b);
+			norm_digit(px + (size_t)3 * m * 784, a->px, BW(a), BH(a), BW(a));
+			norm_digit(px + (size_t)(3 * m + 1) * 784, b->px, BW(b), BH(b),
+			    BW(b));
+			norm_digit(px + (size_t)(3 * m + 2) * 784, u[m].px, BW(&u[m]),
+			    BH(&u[m]), BW(&u[m]));
+			at[m++] = i;
+		}
+		if (m)
+			netrun_infer(net, p, px, 3 * m);
+		for (k = 0; k < m; k++) {
+			struct blob *a = v[at[k]], *b = v[at[k] + 1];
+			double ca = digit_conf(net, p + (size_t)3 * k * net->nclass);
+			double cb = digit_conf(net, p + (size_t)(3 * k + 1) * net->nclass);
+			double cu = digit_conf(net, p + (size_t)(3 * k + 2) * net->nclass);
+
+			if (!a->dead && !b->dead && cu >= 0.5 && cu > ca * cb) {
+				free(a->px);
+				free(b->px);
+				b->px = NULL, b->dead = 1;
+				*a = u[k];
+				u[k].px = NULL;
+				again = 1;
+				/* b's place in v now holds a, for a's next neighbour */
+				v[at[k] + 1] = a;
+				v[at[k]] = b;
+			}
+			free(u[k].px);
+			u[k].px = NULL;
+		}
+	}
+	free(v);
+	free(lh);
+	free(at);
+	free(u);
+	free(px);
+	free(p);
 }
 
 /* Split what may be more than one digit: anything wider than 0.7 of its
@@ -845,6 +1062,8 @@ segment_image(struct seg_result *r, const struct img *im,
 	nl = find_lines(v, nv);
 	drop_small(v, nv, nl, o->minsize);
 	free(v);
+	if (o->net)
+		join_broken(&s, nl, o->net);
 	if (o->split)
 		split_wide(&s, nl, o->net);
 	if (o->net)

@@ -5,7 +5,9 @@
  *     -o dir
  * Writes dir/page-0000.jpg ... and dir/truth.tsv, one "file<TAB>text" row
  * a page: the digits of each line of writing, top to bottom, lines
- * separated by a space.  Page i depends on the seed and i alone.
+ * separated by a space; and dir/boxes.tsv, one row a digit: file, line,
+ * place in the line, digit, and the box x, y, width, height of its ink
+ * in the image.  Page i depends on the seed and i alone.
  *
  * A page is painted in page coordinates (the sheet seen straight on):
  * digits scaled up from MNIST and laid out as a hand writes them, on
@@ -1923,11 +1925,39 @@ page_text(const struct page *pg, char *s)
 	*s = '\0';
 }
 
+/* The box of each digit of the page in the output image, one row each:
+ * file, line, place in the line, digit, x, y, width, height. */
+static void
+page_boxes(const struct page *pg, FILE *fp, const char *name)
+{
+	const struct line *ln;
+	const struct patch *p;
+	double u, v, x0, y0, x1, y1;
+	int i, j, k;
+
+	for (i = 0; i < pg->nline; i++)
+		for (ln = &pg->ln[i], j = 0; j < ln->n; j++) {
+			p = &ln->p[j];
+			x0 = y0 = 1e18, x1 = y1 = -1e18;
+			for (k = 0; k < 4; k++) {
+				hmap(pg->m, ln->px[j] + (k & 1 ? p->x1 + 1 : p->x0),
+				    ln->py[j] + (k & 2 ? p->y1 + 1 : p->y0), &u, &v);
+				x0 = fmin(x0, u), x1 = fmax(x1, u);
+				y0 = fmin(y0, v), y1 = fmax(y1, v);
+			}
+			x0 = fmax(0, floor(x0)), y0 = fmax(0, floor(y0));
+			x1 = fmin(pg->w, ceil(x1)), y1 = fmin(pg->h, ceil(y1));
+			fprintf(fp, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\n", name,
+			    i, j, ln->label[j], x0, y0, x1 - x0, y1 - y0);
+		}
+}
+
 /* Make page i and write it to dir; its file name goes to name, its
- * text to text. */
+ * text to text, its digits' boxes to boxes. */
 static void
 page_make(const struct mnist *mn, long seed, long i, int fmt,
-    const char *dir, struct work *wk, char *name, size_t namelen, char *text)
+    const char *dir, struct work *wk, char *name, size_t namelen, char *text,
+    FILE *boxes)
 {
 	struct page pg;
 	struct rng r;
@@ -1952,6 +1982,7 @@ page_make(const struct mnist *mn, long seed, long i, int fmt,
 		errx(1, "%s: name too long", dir);
 	write_page(&pg, path, wk->px, c);
 	page_text(&pg, text);
+	page_boxes(&pg, boxes, name);
 	text_free(&pg);
 }
 
@@ -2005,7 +2036,7 @@ main(int argc, char **argv)
 	int ch, fmt = FMT_JPG;
 	struct mnist mn;
 	struct work wk;
-	FILE *tsv;
+	FILE *tsv, *bx;
 
 	while ((ch = getopt(argc, argv, "d:f:n:o:s:")) != -1)
 		switch (ch) {
@@ -2037,13 +2068,17 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/truth.tsv", dir);
 	if ((tsv = fopen(path, "w")) == NULL)
 		err(1, "%s", path);
+	snprintf(buf, sizeof(buf), "%s/boxes.tsv", dir);
+	if ((bx = fopen(buf, "w")) == NULL)
+		err(1, "%s", buf);
 	memset(&wk, 0, sizeof(wk));
 	for (i = 0; i < n; i++) {
 		page_make(&mn, seed, i, fmt, dir, &wk, name, sizeof(name),
-		    text);
+		    text, bx);
 		fprintf(tsv, "%s\t%s\n", name, text);
 	}
 	free(wk.cv), free(wk.ink), free(wk.px), free(wk.im), free(wk.tmp);
 	idx_free(&mn.img), idx_free(&mn.lab);
-	return efshut(tsv, path) ? 1 : 0;
+	snprintf(buf, sizeof(buf), "%s/boxes.tsv", dir);
+	return efshut(tsv, path) | efshut(bx, buf) ? 1 : 0;
 }
