@@ -10,6 +10,7 @@
 #include "util.h"
 
 #define MINCONTRAST 24          /* ink must be this much darker than paper */
+#define MININK 40               /* in at least this many pixels */
 
 void
 prep_defaults(struct prep_opts *o)
@@ -136,7 +137,8 @@ ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
 	smooth3(b, d, w, h);            /* a little denoising */
 	filter_hist(hist, b, n);
 	paper = filter_quantile(hist, 0.5);
-	if (paper - filter_quantile(hist, 0.001) < MINCONTRAST) {
+	if (paper - filter_quantile(hist, MIN(0.001, MININK / (double)n)) <
+	    MINCONTRAST) {
 		memset(mask, 0, n);
 		free(b);
 		return -1;
