@@ -105,6 +105,27 @@ test_expect_success 'bad input to segment: exits 1 and says why' '
 	grep "^segment: nosuch.cnn: No such file" err
 '
 
+# Two drawn digits pushed together until their strokes run into each
+# other: one component, as wide as two digits.  Uncut (-S) it is no
+# digit; cut where the classifier reads the pieces best it is both.
+test_expect_success 'touching digits are cut apart' '
+	for pair in 08 35 47 12 90 56 23 74; do
+		draw-digits ${pair%?} | pamscale 3 |
+			pnmpad -black -left 20 -right 80 -top 20 -bottom 20 >a.pgm &&
+		draw-digits ${pair#?} | pamscale 3 |
+			pnmpad -black -left 50 -right 50 -top 20 -bottom 20 >b.pgm &&
+		pamarith -max a.pgm b.pgm >$pair.pgm || return 1
+	done &&
+	segment 08.pgm 35.pgm 47.pgm 12.pgm 90.pgm 56.pgm 23.pgm 74.pgm |
+		cnn-infer >actual &&
+	printf "08\n35\n47\n12\n90\n56\n23\n74\n" >expect &&
+	test_cmp expect actual &&
+	segment -S 08.pgm 35.pgm 47.pgm 90.pgm 56.pgm 23.pgm 74.pgm |
+		cnn-infer >actual &&
+	printf "\n\n\n\n\n\n\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'segment writes the contract: metadata and markers' '
 	{ prep page.pgm && prep white.pbm && prep page.pgm; } | segment >digits &&
 	pamfile -allimages digits >files 2>/dev/null || pamfile digits >files;
