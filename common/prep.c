@@ -122,8 +122,11 @@ smooth3(unsigned char *out, const unsigned char *in, int w, int h)
 }
 
 /* The ink of d (dark ink on paper near 255): pixels clearly darker than
- * the paper, by Otsu's global threshold or Sauvola's local one.  Returns
- * the method used, or -1 when the image holds no ink at all. */
+ * the paper, by Otsu's global threshold or Sauvola's local one (auto:
+ * Otsu's only for pictures all but two-tone, where Sauvola's window could
+ * hollow thick strokes; on photos Otsu's loses faint strokes where the
+ * light or the ink varies).  Returns the method used, or -1 when the
+ * image holds no ink at all. */
 static int
 ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
     const struct prep_opts *o, int r)
@@ -145,7 +148,7 @@ ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
 	}
 	t = thresh_otsu(hist, &sep);
 	if (method == PREP_AUTOT)
-		method = sep > 0.85 ? PREP_OTSU : PREP_SAUVOLA;
+		method = sep > 0.97 ? PREP_OTSU : PREP_SAUVOLA;
 	if (method == PREP_OTSU)
 		for (i = 0; i < n; i++)
 			mask[i] = b[i] <= t ? 255 : 0;

@@ -1,5 +1,6 @@
 /* t-filter: the image filters against plain loops, on random images and
- * sizes: min and max filters, box blur, area resize, Otsu's threshold */
+ * sizes: min and max filters, box blur, area resize, Otsu's threshold,
+ * Sauvola's against its plain reference */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,34 @@ check_otsu(void)
 	ok(thresh_otsu(hist, &sep) == 0 && sep == 0, "an empty histogram");
 }
 
+/* The fast Sauvola against the plain one: random sizes and windows, on
+ * noise and on dark strokes over a light ground with noise. */
+static void
+check_sauvola(void)
+{
+	int t, w, h, r, bad = 0, ink = 0;
+	size_t i, n;
+
+	for (t = 0; t < 200; t++) {
+		unsigned char *p, *a, *b;
+
+		w = 1 + (int)rng_below(&R, 90), h = 1 + (int)rng_below(&R, 90);
+		r = (int)rng_below(&R, 30), n = (size_t)w * h;
+		p = xmalloc(n), a = xmalloc(n), b = xmalloc(n);
+		for (i = 0; i < n; i++)
+			p[i] = (unsigned char)(t & 1 ? rng_below(&R, 256) :
+			    (i % w) % 9 < 2 ? 40 + rng_below(&R, 40) :
+			    200 + rng_below(&R, 40));
+		thresh_sauvola(a, p, w, h, r, t % 3 ? 0.2 : 0.5);
+		thresh_sauvola_ref(b, p, w, h, r, t % 3 ? 0.2 : 0.5);
+		for (i = 0; i < n; i++)
+			bad += a[i] != b[i], ink += b[i] != 0;
+		free(p), free(a), free(b);
+	}
+	ok(bad == 0 && ink > 0, "Sauvola: fast and plain agree (%d of them "
+	    "differ, %d ink)", bad, ink);
+}
+
 int
 main(void)
 {
@@ -180,5 +209,6 @@ main(void)
 	check_box();
 	check_resize();
 	check_otsu();
+	check_sauvola();
 	return done_testing();
 }
