@@ -108,37 +108,20 @@ void
 thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w, int h,
     int r, double k)
 {
-	size_t W = (size_t)w + 1;
-	uint32_t *is = xcalloc(W * (h + 1), sizeof(uint32_t));
-	uint64_t *iq = xcalloc(W * (h + 1), sizeof(uint64_t));
-	int x, y, x0, x1, y0, y1;
-	double n, m, s, v;
+	int x, y, i, j;
+	double n, m, s, sum, sq, v;
 
-	for (y = 0; y < h; y++) {
-		uint32_t rs = 0;
-		uint64_t rq = 0;
-
+	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
-			v = p[(size_t)y * w + x];
-			rs += (uint32_t)v, rq += (uint64_t)(v * v);
-			is[(y + 1) * W + x + 1] = is[y * W + x + 1] + rs;
-			iq[(y + 1) * W + x + 1] = iq[y * W + x + 1] + rq;
-		}
-	}
-	for (y = 0; y < h; y++) {
-		y0 = MAX(y - r, 0), y1 = MIN(y + r + 1, h);
-		for (x = 0; x < w; x++) {
-			x0 = MAX(x - r, 0), x1 = MIN(x + r + 1, w);
-			n = (double)(x1 - x0) * (y1 - y0);
-			m = (double)(is[y1 * W + x1] - is[y0 * W + x1] -
-			    is[y1 * W + x0] + is[y0 * W + x0]) / n;
-			s = (double)(iq[y1 * W + x1] - iq[y0 * W + x1] -
-			    iq[y1 * W + x0] + iq[y0 * W + x0]) / n - m * m;
-			s = sqrt(MAX(s, 0));
+			sum = sq = n = 0;
+			for (j = MAX(y - r, 0); j < MIN(y + r + 1, h); j++)
+				for (i = MAX(x - r, 0); i < MIN(x + r + 1, w); i++) {
+					v = p[(size_t)j * w + i];
+					sum += v, sq += v * v, n++;
+				}
+			m = sum / n;
+			s = sqrt(MAX(sq / n - m * m, 0));
 			mask[(size_t)y * w + x] = p[(size_t)y * w + x] <
 			    m * (1 + k * (s / 128 - 1)) ? 255 : 0;
 		}
-	}
-	free(is);
-	free(iq);
 }

@@ -15,8 +15,8 @@ int thresh_otsu(const long *hist, double *sep);
  * m (1 + k (s / 128 - 1)).  mask gets 255 for ink, 0 else. */
 void thresh_sauvola(unsigned char *mask, const unsigned char *p, int w,
     int h, int r, double k);
-/* The same, plainly: a square root and a division a pixel (the
- * reference the fast one is tested against). */
+/* The same, plainly: the window summed pixel by pixel, a square root and
+ * a division a pixel (the reference the fast one is tested against). */
 void thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w,
     int h, int r, double k);
 
