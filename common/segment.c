@@ -219,9 +219,10 @@ struct rules {
 };
 
 /* Mark in kill the ink of p (w x h) in runs along slope t at least len
- * long, whose extent across (along the columns) is at most thick; flag
+ * long, whose extent across (along the columns) is at most thick.  Flag
  * in *row (made here, *n of them) the sheared rows near which at least
- * len/2 pixels were marked. */
+ * len/2 such pixels lie in runs a quarter as long, and mark those runs
+ * too: the rest of a line broken where digits sit on it. */
 static void
 mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
     const unsigned char *p, int w, int h, double t, int len, int thick)
@@ -240,14 +241,21 @@ mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
 			j = (size_t)(r = row_of(x, y, t, off)) * w + x;
-			if (hl[j] >= len && vl[j] <= thick) {
-				kill[(size_t)y * w + x] = 1;
+			if (4 * hl[j] >= len && vl[j] <= thick) {
+				if (hl[j] >= len)
+					kill[(size_t)y * w + x] = 1;
 				cnt[r + 1]++;
 			}
 		}
 	*row = xcalloc(hs, 1), *n = hs, *offp = off;
 	for (r = 0; r < hs; r++)
 		(*row)[r] = 2 * (cnt[r] + cnt[r + 1] + cnt[r + 2]) >= len;
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			j = (size_t)(r = row_of(x, y, t, off)) * w + x;
+			if ((*row)[r] && 4 * hl[j] >= len && vl[j] <= thick)
+				kill[(size_t)y * w + x] = 1;
+		}
 	free(s);
 	free(hl);
 	free(vl);

@@ -2,7 +2,9 @@
  * MNIST test digits, with the text each holds: pages for measuring
  * prep | segment | cnn-infer (see tests/eval-pages).
  * usage: mkpage [-s seed] [-n pages] [-f jpg|png|pnm|mix] [-d mnistdir]
- *     -o dir
+ *     [-t n] -o dir
+ * -t n takes the digits from the first n images of the training set
+ * instead: pages to train on (scripts/train-model), never to measure.
  * Writes dir/page-0000.jpg ... and dir/truth.tsv, one "file<TAB>text" row
  * a page: the digits of each line of writing, top to bottom, lines
  * separated by a space; and dir/boxes.tsv, one row a digit: file, line,
@@ -558,20 +560,27 @@ draw_optics(struct page *pg, struct rng *r)
 
 /* ---- digits ---- */
 
+/* The test set, or with ntrain > 0 the first ntrain training images. */
 static void
-mnist_load(struct mnist *mn, const char *dir)
+mnist_load(struct mnist *mn, const char *dir, long ntrain)
 {
+	const char *set = ntrain > 0 ? "train" : "t10k";
 	char img[4096], lab[4096], err[512];
 
-	if (snprintf(img, sizeof(img), "%s/t10k-images-idx3-ubyte", dir) >=
+	if (snprintf(img, sizeof(img), "%s/%s-images-idx3-ubyte", dir, set) >=
 	    (int)sizeof(img) || snprintf(lab, sizeof(lab),
-	    "%s/t10k-labels-idx1-ubyte", dir) >= (int)sizeof(lab))
+	    "%s/%s-labels-idx1-ubyte", dir, set) >= (int)sizeof(lab))
 		errx(1, "%s: name too long", dir);
 	if (idx_load_pair(img, lab, &mn->img, &mn->lab, err, sizeof(err)) < 0)
 		errx(1, "%s (scripts/fetch-mnist gets MNIST; -d names its "
 		    "folder)", err);
 	if (mn->img.rows != MN || mn->img.cols != MN)
 		errx(1, "%s: not 28x28 images", img);
+	if (ntrain > mn->img.n)
+		errx(1, "%s: -t %ld, but it holds %d images", img, ntrain,
+		    mn->img.n);
+	if (ntrain > 0)
+		mn->img.n = mn->lab.n = (int)ntrain;
 }
 
 /* The ink box of an MNIST digit: bx = x0 y0 x1 y1, inclusive. */
@@ -1990,7 +1999,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: mkpage [-s seed] [-n pages] "
-	    "[-f jpg|png|pnm|mix] [-d mnistdir] -o dir\n");
+	    "[-f jpg|png|pnm|mix] [-d mnistdir] [-t n] -o dir\n");
 	exit(2);
 }
 
@@ -2032,13 +2041,13 @@ main(int argc, char **argv)
 {
 	const char *dir = NULL, *data = NULL;
 	char path[4096], name[64], text[MAXLINE * (MAXDIG + 1) + 1], buf[4096];
-	long seed = 1, n = 200, i;
+	long seed = 1, n = 200, ntrain = 0, i;
 	int ch, fmt = FMT_JPG;
 	struct mnist mn;
 	struct work wk;
 	FILE *tsv, *bx;
 
-	while ((ch = getopt(argc, argv, "d:f:n:o:s:")) != -1)
+	while ((ch = getopt(argc, argv, "d:f:n:o:s:t:")) != -1)
 		switch (ch) {
 		case 'd':
 			data = optarg;
@@ -2055,6 +2064,9 @@ main(int argc, char **argv)
 		case 's':
 			seed = estrtol(optarg, 0, 1L << 62, "-s");
 			break;
+		case 't':
+			ntrain = estrtol(optarg, 1, 1000000, "-t");
+			break;
 		default:
 			usage();
 		}
@@ -2062,7 +2074,7 @@ main(int argc, char **argv)
 		usage();
 	if (data == NULL)
 		data = mnist_dir(argv[0], buf, sizeof(buf));
-	mnist_load(&mn, data);
+	mnist_load(&mn, data, ntrain);
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
 		err(1, "%s", dir);
 	snprintf(path, sizeof(path), "%s/truth.tsv", dir);
