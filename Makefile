@@ -43,7 +43,7 @@ UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
 	tests/unit/t-filter.t tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
 	tests/unit/t-negative.t tests/unit/t-net.t tests/unit/t-norm.t \
 	tests/unit/t-optim.t
-TOOLS = tests/draw-digits tests/mkpage
+TOOLS = tests/draw-digits tests/mkpage tests/label-crops
 
 all: $(BIN)
 
@@ -108,6 +108,8 @@ $(UNIT): common/libcommon.a tests/unit/tap.h
 $(TOOLS): common/libcommon.a
 tests/draw-digits: tests/draw-digits.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/draw-digits.c common/libcommon.a $(LDLIBS)
+tests/label-crops: tests/label-crops.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/label-crops.c common/libcommon.a $(LDLIBS)
 tests/mkpage: tests/mkpage.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/mkpage.c common/libcommon.a $(LDLIBS)
 

@@ -1013,7 +1013,8 @@ drop_nondigits(struct blobs *s, struct net *net)
 	free(p);
 }
 
-/* The live blobs, in reading order, normalised into r. */
+/* The live blobs, in reading order, normalised into r (but for those
+ * too faint to normalise). */
 static void
 emit(struct seg_result *r, struct blobs *s)
 {
@@ -1025,12 +1026,14 @@ emit(struct seg_result *r, struct blobs *s)
 	for (i = 0; i < s->n && !s->b[i].dead; i++) {
 		struct blob *b = &s->b[i];
 
+		d = &r->d[r->n];
+		if (norm_digit(d->px, b->px, BW(b), BH(b), BW(b)) == 0)
+			continue;       /* too faint to hold any ink */
 		if (b->line != l)
 			l = b->line, idx = 0, r->nlines++;
-		d = &r->d[r->n++];
 		d->x = b->x0, d->y = b->y0, d->w = BW(b), d->h = BH(b);
 		d->line = r->nlines - 1, d->idx = idx++;
-		norm_digit(d->px, b->px, BW(b), BH(b), BW(b));
+		r->n++;
 	}
 }
 
