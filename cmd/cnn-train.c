@@ -27,7 +27,7 @@
 #define MAXSAMPLES 16
 
 struct cfg {
-	const char *arch, *data, *out, *ckpt, *resume, *init, *log;
+	const char *arch, *archfile, *data, *out, *ckpt, *resume, *init, *log;
 	const char *samples[MAXSAMPLES];
 	int nsamples;
 	int batch, epochs, stop, threads, nval, limit, summary, quiet;
@@ -316,6 +316,31 @@ load_cfg(struct cfg *c, const struct model_extra *x)
 		errx(1, "checkpoint: bad training state");
 }
 
+/* -a names a file holding the description: c->arch becomes its text,
+ * c->archfile the file's name. */
+static void
+read_arch(struct cfg *c)
+{
+	FILE *fp;
+	char *text = NULL;
+	size_t len, got;
+
+	if (c->arch == NULL || access(c->arch, F_OK) != 0)
+		return;
+	if ((fp = fopen(c->arch, "r")) == NULL)
+		err(1, "%s", c->arch);
+	for (len = 0; !feof(fp) && !ferror(fp); len += got) {
+		text = xrealloc(text, len + 65536);
+		got = fread(text + len, 1, 65535, fp);
+	}
+	if (ferror(fp))
+		err(1, "%s", c->arch);
+	fclose(fp);
+	text[len] = '\0';
+	c->archfile = c->arch;
+	c->arch = text;
+}
+
 /* The net to train: from a checkpoint, a model, -a, or the built-in
  * model's architecture; x gets a checkpoint's state. */
 static struct net *
@@ -323,10 +348,8 @@ make_net(struct cfg *c, struct model_extra *x)
 {
 	struct net *n, *b;
 	char e[512];
-	FILE *fp;
-	char *text;
-	size_t len, got;
 
+	read_arch(c);
 	if (c->resume) {
 		if ((n = model_load(c->resume, x, e, sizeof(e))) == NULL)
 			errx(1, "%s", e);
@@ -344,27 +367,12 @@ make_net(struct cfg *c, struct model_extra *x)
 			errx(1, "%s", e);
 		c->arch = xstrdup(b->arch);
 		net_free(b);
-	} else if (access(c->arch, F_OK) == 0) {
-		/* -a names a file holding the description */
-		if ((fp = fopen(c->arch, "r")) == NULL)
-			err(1, "%s", c->arch);
-		text = NULL;
-		for (len = 0; !feof(fp) && !ferror(fp); len += got) {
-			text = xrealloc(text, len + 65536);
-			got = fread(text + len, 1, 65535, fp);
-		}
-		if (ferror(fp))
-			err(1, "%s", c->arch);
-		fclose(fp);
-		text[len] = '\0';
-		if ((n = net_new(text, e, sizeof(e))) == NULL)
-			errx(1, "%s: %s", c->arch, e);
-		c->arch = text;
-		net_init(n, c->seed);
-		return n;
 	}
-	if ((n = net_new(c->arch, e, sizeof(e))) == NULL)
+	if ((n = net_new(c->arch, e, sizeof(e))) == NULL) {
+		if (c->archfile)
+			errx(1, "%s: %s", c->archfile, e);
 		errx(2, "architecture: %s", e);
+	}
 	net_init(n, c->seed);
 	return n;
 }

@@ -4,12 +4,16 @@
  * Reads digit streams (segment's output; stdin without files) and
  * boxes.tsv (mkpage's: file, line, place, digit, x, y, width, height).
  * Each crop is matched by its box= and the name of its src= to the digit
- * boxes of its page.  It is that digit when it holds most of one digit's
- * box (60%) and under 30% of any other's; it is not a digit (class 10)
- * when it holds 30% of two digits' boxes (two run together), or lies
- * mostly (80%) outside every digit's box (dirt, a line's leftover).
- * Anything else, a part of a digit, is left out: a digit missing a
- * detached stroke still looks like itself.  So are crops without ink.
+ * boxes of its page.  It is not a digit (class 10) when it holds half of
+ * a second digit's box as well as most of one's, and is a quarter wider
+ * than that one: two digits run together.  Else it is that digit when it
+ * holds most of one digit's box (60%).  It is not a digit either when it
+ * lies mostly (80%) outside every digit's box and is not a thin bar:
+ * dirt, paper texture, the rest of a frame.  Anything else is left out:
+ * a part of a digit (one missing a detached stroke still looks like
+ * itself), and thin bars far from digits (the rest of a ruled line, or
+ * a 1: only its place and size can tell, not the crop).  So are crops
+ * without ink.
  * Writes dir/PREFIXPAGE-LNN.pgm (the 28x28 crop of line L, place NN)
  * and appends "PREFIXPAGE-LNN.pgm LABEL" to dir/labels.txt, the layout cnn-train -u
  * reads; prints the count of each class and of those left out to
@@ -103,9 +107,11 @@ label(const char *file, const int *b)
 		else
 			c1 = MAX(c1, cov);
 	}
-	if (c0 >= 0.6 && c1 < 0.3)
+	if (c1 >= 0.5 && b[2] > 1.25 * tr[best].w)
+		return 10;
+	if (c0 >= 0.6 && c1 < 0.5)
 		return tr[best].digit;
-	if (c1 >= 0.3 || in < 0.2 * (double)b[2] * b[3])
+	if (in < 0.2 * (double)b[2] * b[3] && b[2] >= 0.4 * b[3])
 		return 10;
 	return -1;
 }
