@@ -115,6 +115,16 @@ test_expect_success 'a model is a starting point (-i)' '
 	awk "{ exit !(\$1 >= 90) }" acc
 '
 
+test_expect_success '-a, a file or a description, must match the -i model' '
+	cnn-train -q -d "$MNIST" -i short.cnn -a small.arch -n 300 -V 100 \
+		-e 1 -o i.cnn &&
+	test_path_is_file i.cnn &&
+	test_expect_code 1 cnn-train -q -d "$MNIST" -i short.cnn \
+		-a "conv 4 3; dense 10" -n 300 -V 100 -e 1 -o j.cnn 2>err &&
+	grep "differs from -a" err &&
+	test_path_is_missing j.cnn
+'
+
 test_expect_success 'samples from a folder join the training set' '
 	mkdir -p samples/3 &&
 	draw-digits 7 >samples/7_first.pgm &&
