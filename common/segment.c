@@ -774,14 +774,16 @@ add(struct blobs *s)
 /* Components to blobs, but for specks of a few pixels and what cannot be
  * writing: pieces of the lines taken out (ru, if not NULL), anything
  * along the picture's edge or running from it far into the picture (a
- * page edge, a frame, a shadow's rim), what covers half the picture, and
- * long flat strokes lower than half a digit (dashes, underlines). */
+ * page edge, a frame, a shadow's rim), solid ink from the edge (a desk or
+ * a shadow seen past the sheet: strokes leave most of their box empty),
+ * what covers half the picture, and long flat strokes lower than half a
+ * digit (dashes, underlines). */
 static void
 collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
     int h, int height, const struct rules *ru)
 {
 	const struct cc_comp *m;
-	int i, bw, bh, along;
+	int i, bw, bh, along, edge;
 
 	for (i = 0; i < c->n; i++) {
 		m = &c->comp[i];
@@ -790,7 +792,11 @@ collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
 		    bw > 0.6 * w || (bh > 3 * bw && bh > 0.5 * h))) ||
 		    ((m->x0 == 0 || m->x1 == w - 1) && (bh > 3 * bw ||
 		    bh > 0.6 * h || (bw > 3 * bh && bw > 0.5 * w)));
+		edge = m->x0 == 0 || m->y0 == 0 || m->x1 == w - 1 ||
+		    m->y1 == h - 1;
 		if (m->area < 4 || along || (double)bw * bh > 0.5 * w * h ||
+		    (edge && bw > 0.5 * bh && m->area > 0.7 * bw * bh &&
+		    bh > 0.5 * height) ||
 		    (bw > 2.5 * bh && bh < 0.5 * height) ||
 		    (ru && line_piece(ru, c, m)))
 			continue;
