@@ -97,6 +97,17 @@ test_expect_success 'one format at a time: -f png writes PNG' '
 	pngtopnm png/page-0001.png >/dev/null
 '
 
+test_expect_success 'pages to train on: -t takes training digits, not test ones' '
+	mkpage -s 3 -n 2 -f png -d "$MNIST" -t 55000 -o train &&
+	test_line_count = 2 train/truth.tsv &&
+	! cmp -s png/truth.tsv train/truth.tsv &&
+	! cmp -s png/page-0000.png train/page-0000.png &&
+	test_expect_code 1 mkpage -n 1 -d "$MNIST" -t 60001 -o x 2>err &&
+	grep "^mkpage: .*train-images-idx3-ubyte: -t 60001, but it holds 60000" err &&
+	test_expect_code 2 mkpage -n 1 -d "$MNIST" -t 0 -o x 2>err &&
+	grep "^mkpage: -t: bad value" err
+'
+
 test_expect_success PIPELINE 'the pipeline reads the pages: no worse than now' '
 	eval-pages -v pages >summary &&
 	cat summary &&
@@ -105,8 +116,8 @@ test_expect_success PIPELINE 'the pipeline reads the pages: no worse than now' '
 	sed -n "s/^digits \([0-9]*\) right \([0-9]*\) .*/\1 \2/p" summary >digits &&
 	test_line_count = 1 exact &&
 	test_line_count = 1 digits &&
-	awk "{ exit !(\$1 >= 140) }" exact &&
-	awk "{ exit !(\$2 >= 0.94 * \$1) }" digits
+	awk "{ exit !(\$1 >= 145) }" exact &&
+	awk "{ exit !(\$2 >= 0.95 * \$1) }" digits
 '
 
 # The goal of the project; not reached yet (see README, "How well"): a
