@@ -118,7 +118,7 @@ check: $(BIN) $(UNIT) $(TOOLS)
 	$(PROVE) tests/ tests/unit/
 
 # Retrain the built-in model with its recipe (make never does it by itself).
-model: $(BIN)
+model: $(BIN) $(TOOLS)
 	scripts/train-model
 
 bench/bench-cnn: bench/bench-cnn.c common/libcommon.a
