@@ -126,6 +126,33 @@ test_expect_success 'touching digits are cut apart' '
 	test_cmp expect actual
 '
 
+# white (ink) box W H at X Y on a black 1000x700 picture, over $1
+ink_box() {
+	ppmmake rgb:ff/ff/ff "$2" "$3" | ppmtopgm |
+		pamcomp -xoff "$4" -yoff "$5" - "$1"
+}
+
+test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit' '
+	prep "$TOP/tests/data/sample.jpg" >s.pgm &&
+	ppmmake rgb:00/00/00 1000 700 | ppmtopgm >black.pgm &&
+	ink_box black.pgm 300 160 650 540 >desk.pgm &&
+	pamarith -max s.pgm desk.pgm >a.pgm &&
+	segment a.pgm | cnn-infer >actual &&
+	echo 5283 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a ruled line broken where a digit sits on it goes whole' '
+	ink_box black.pgm 1000 3 0 100 >l.pgm &&
+	ink_box l.pgm 1000 3 0 600 >ll.pgm &&
+	ink_box ll.pgm 230 3 0 400 >l.pgm &&
+	ink_box l.pgm 200 3 800 400 >ll.pgm &&
+	pamarith -max s.pgm ll.pgm >a.pgm &&
+	segment a.pgm | cnn-infer >actual &&
+	echo 5283 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'segment writes the contract: metadata and markers' '
 	{ prep page.pgm && prep white.pbm && prep page.pgm; } | segment >digits &&
 	pamfile -allimages digits >files 2>/dev/null || pamfile digits >files;
