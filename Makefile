@@ -14,10 +14,11 @@ CPPFLAGS = -D_DEFAULT_SOURCE
 XCFLAGS = -std=c11 -Wall -Wextra -fopenmp-simd $(OMP_$(OPENMP)) $(CFLAGS)
 LDFLAGS =
 LDLIBS = -lpng -ljpeg -lz -lm
+V4L2LIBS = -lv4l2
 PROVE = prove
 
-BIN = cmd/cnn-infer cmd/cnn-train cmd/prep cmd/segment
-MAN1 = man/cnn-infer.1 man/cnn-train.1 man/prep.1 man/segment.1
+BIN = cmd/cnn-infer cmd/cnn-train cmd/grab cmd/prep cmd/segment
+MAN1 = man/cnn-infer.1 man/cnn-train.1 man/grab.1 man/prep.1 man/segment.1
 MAN5 = man/digitcnn.5
 MODEL = model/digits.cnn
 
@@ -95,6 +96,8 @@ cmd/cnn-infer: cmd/cnn-infer.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-infer.c common/libcommon.a $(LDLIBS)
 cmd/cnn-train: cmd/cnn-train.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-train.c common/libcommon.a $(LDLIBS)
+cmd/grab: cmd/grab.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/grab.c common/libcommon.a $(V4L2LIBS) $(LDLIBS)
 cmd/prep: cmd/prep.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/prep.c common/libcommon.a $(LDLIBS)
 cmd/segment: cmd/segment.c
@@ -113,7 +116,11 @@ tests/label-crops: tests/label-crops.c
 tests/mkpage: tests/mkpage.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ tests/mkpage.c common/libcommon.a $(LDLIBS)
 
-check: $(BIN) $(UNIT) $(TOOLS)
+# The camera the tests emulate under libv4l2 (an LD_PRELOAD library).
+tests/fakecam.so: tests/fakecam.c
+	$(CC) -std=c11 -Wall -Wextra $(CFLAGS) -D_GNU_SOURCE -shared -fPIC -o $@ tests/fakecam.c -ldl -ljpeg
+
+check: $(BIN) $(UNIT) $(TOOLS) tests/fakecam.so
 	scripts/fetch-mnist
 	$(PROVE) tests/ tests/unit/
 
@@ -138,7 +145,9 @@ install: $(BIN)
 uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/cnn-infer" \
 		"$(DESTDIR)$(PREFIX)/bin/cnn-train" \
+		"$(DESTDIR)$(PREFIX)/bin/grab" \
 		"$(DESTDIR)$(PREFIX)/bin/prep" "$(DESTDIR)$(PREFIX)/bin/segment" \
+		"$(DESTDIR)$(MANPREFIX)/man1/grab.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/prep.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/segment.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/cnn-infer.1" \
@@ -148,7 +157,7 @@ uninstall:
 	-rmdir "$(DESTDIR)$(DATADIR)"
 
 clean:
-	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS) bench/bench-cnn
+	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS) tests/fakecam.so bench/bench-cnn
 	rm -rf tests/test-results "tests/trash directory".*
 
 .PHONY: all check model bench install uninstall clean
