@@ -80,6 +80,8 @@ common/filter.o: common/filter.c
 	$(CC) $(KFLAGS) -c -o $@ common/filter.c
 common/prep.o: common/prep.c
 	$(CC) $(KFLAGS) -c -o $@ common/prep.c
+common/thresh.o: common/thresh.c
+	$(CC) $(KFLAGS) -c -o $@ common/thresh.c
 common/winograd.o: common/winograd.c
 	$(CC) $(KFLAGS) -c -o $@ common/winograd.c
 common/builtin.o: common/builtin.S $(MODEL)

@@ -69,7 +69,7 @@ options(struct prep_opts *o, int argc, char **argv, char ***files)
 			o->method = word(optarg, ths, "-t");
 			break;
 		case 'w':
-			o->window = estrtol(optarg, 1, 10000, "-w");
+			o->window = estrtol(optarg, 1, 8000, "-w");
 			break;
 		default:
 			usage(2);

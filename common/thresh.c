@@ -40,67 +40,102 @@ thresh_otsu(const long *hist, double *sep)
 	return bt;
 }
 
-/* Integral images of p and of its squares, (w + 1) x (h + 1), a zero
- * row and column first. */
-static void
-integrals(uint32_t *is, uint64_t *iq, const unsigned char *p, int w, int h)
+/* The window sums are kept as integral images are, without the image:
+ * per column, the sums of the pixels and of their squares over the rows
+ * of the window, moved down a row at a time; per row, their running sums
+ * across, so that a window's sums are two differences.  All of it stays
+ * in cache, and the decision runs on whole vectors of pixels. */
+struct win {
+	uint32_t *cs, *cq;      /* per column: sum, sum of squares (up to
+	                         * 16843 rows fit: r <= 8000) */
+	uint64_t *ps, *pq;      /* their running sums along the row, w + 1 */
+	int top, bot;           /* rows [top, bot) are in cs and cq */
+};
+
+/* Column sums over rows [y0, y1): add the rows that came into the window
+ * and take out those that left it. */
+VECTOR_CLONES static void
+win_rows(struct win *s, const unsigned char *p, int w, int y0, int y1)
 {
-	size_t W = (size_t)w + 1;
-	int x, y;
+	int x;
 
-	for (y = 0; y < h; y++) {
-		uint32_t rs = 0;
-		uint64_t rq = 0;
-		const unsigned char *row = p + (size_t)y * w;
+	for (; s->bot < y1; s->bot++) {
+		const unsigned char *row = p + (size_t)s->bot * w;
 
-		for (x = 0; x < w; x++) {
-			rs += row[x], rq += (uint32_t)row[x] * row[x];
-			is[(y + 1) * W + x + 1] = is[y * W + x + 1] + rs;
-			iq[(y + 1) * W + x + 1] = iq[y * W + x + 1] + rq;
-		}
+		for (x = 0; x < w; x++)
+			s->cs[x] += row[x], s->cq[x] += (uint32_t)row[x] * row[x];
 	}
+	for (; s->top < y0; s->top++) {
+		const unsigned char *row = p + (size_t)s->top * w;
+
+		for (x = 0; x < w; x++)
+			s->cs[x] -= row[x], s->cq[x] -= (uint32_t)row[x] * row[x];
+	}
+}
+
+static void
+win_across(struct win *s, int w)
+{
+	uint64_t a = 0, b = 0;
+	int x;
+
+	s->ps[0] = s->pq[0] = 0;
+	for (x = 0; x < w; x++)
+		s->ps[x + 1] = a += s->cs[x], s->pq[x + 1] = b += s->cq[x];
 }
 
 /* As the reference below, without a square root or a division a pixel:
  * with T = m (1 - k) + m k s / 128, p < T when p - m (1 - k) < 0 or its
- * square is below (m k / 128)^2 s^2. */
+ * square is below (m k / 128)^2 s^2.  Pixels [from, to) of a row whose
+ * windows span columns [x + lo, x + hi) (clipped to the row when the
+ * caller says so). */
+#define SAUVOLA_PX(x0, x1) do { \
+	double in = inx[x] * iny; \
+	double m = (double)(ps[x1] - ps[x0]) * in; \
+	double v = (double)(pq[x1] - pq[x0]) * in - m * m; \
+	double a = row[x] - m * (1 - k), c = m * k / 128; \
+	out[x] = (unsigned char)(((a < 0) | (a * a < c * c * v)) * 255); \
+} while (0)
+
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+static void
+decide(unsigned char *restrict out, const unsigned char *restrict row,
+    const struct win *s, const double *restrict inx, double iny, int w,
+    int r, double k)
+{
+	const uint64_t *restrict ps = s->ps, *restrict pq = s->pq;
+	int x, lo = MIN(r, w), hi = MAX(lo, w - r - 1);
+
+	for (x = 0; x < lo; x++)
+		SAUVOLA_PX(0, MIN(x + r + 1, w));
+	for (x = lo; x < hi; x++)       /* the window whole across */
+		SAUVOLA_PX(x - r, x + r + 1);
+	for (x = hi; x < w; x++)
+		SAUVOLA_PX(MAX(x - r, 0), w);
+}
+
 void
 thresh_sauvola(unsigned char *mask, const unsigned char *p, int w, int h,
     int r, double k)
 {
-	size_t W = (size_t)w + 1;
-	uint32_t *is = xcalloc(W * (h + 1), sizeof(uint32_t));
-	uint64_t *iq = xcalloc(W * (h + 1), sizeof(uint64_t));
+	struct win s;
 	double *inx = xmalloc((w + 1) * sizeof(double));
 	int x, y, y0, y1;
 
-	integrals(is, iq, p, w, h);
+	s.cs = xcalloc(w, sizeof(uint32_t)), s.cq = xcalloc(w, sizeof(uint32_t));
+	s.ps = xmalloc((w + 1) * sizeof(uint64_t));
+	s.pq = xmalloc((w + 1) * sizeof(uint64_t));
+	s.top = s.bot = 0;
 	for (x = 0; x < w; x++)
 		inx[x] = 1.0 / (MIN(x + r + 1, w) - MAX(x - r, 0));
 	for (y = 0; y < h; y++) {
-		const uint32_t *s0, *s1;
-		const uint64_t *q0, *q1;
-		unsigned char *out = mask + (size_t)y * w;
-		const unsigned char *row = p + (size_t)y * w;
-		double iny;
-
 		y0 = MAX(y - r, 0), y1 = MIN(y + r + 1, h);
-		iny = 1.0 / (y1 - y0);
-		s0 = is + y0 * W, s1 = is + y1 * W;
-		q0 = iq + y0 * W, q1 = iq + y1 * W;
-		for (x = 0; x < w; x++) {
-			int x0 = MAX(x - r, 0), x1 = MIN(x + r + 1, w);
-			double in = inx[x] * iny;
-			double m = (double)(s1[x1] - s0[x1] - s1[x0] + s0[x0]) * in;
-			double v = (double)(q1[x1] - q0[x1] - q1[x0] + q0[x0]) * in -
-			    m * m;
-			double a = row[x] - m * (1 - k), c = m * k / 128;
-
-			out[x] = a < 0 || a * a < c * c * v ? 255 : 0;
-		}
+		win_rows(&s, p, w, y0, y1);
+		win_across(&s, w);
+		decide(mask + (size_t)y * w, p + (size_t)y * w, &s, inx,
+		    1.0 / (y1 - y0), w, r, k);
 	}
-	free(is);
-	free(iq);
+	free(s.cs), free(s.cq), free(s.ps), free(s.pq);
 	free(inx);
 }
 

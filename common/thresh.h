@@ -12,7 +12,8 @@ int thresh_otsu(const long *hist, double *sep);
 /* Sauvola's local threshold for dark ink on a light ground: with m and s
  * the mean and standard deviation of a (2r+1)-square window around a
  * pixel (from integral images), the pixel is ink when it is below
- * m (1 + k (s / 128 - 1)).  mask gets 255 for ink, 0 else. */
+ * m (1 + k (s / 128 - 1)).  mask gets 255 for ink, 0 else.  r is at
+ * most 8000. */
 void thresh_sauvola(unsigned char *mask, const unsigned char *p, int w,
     int h, int r, double k);
 /* The same, plainly: the window summed pixel by pixel, a square root and
