@@ -106,12 +106,17 @@ smooth3(unsigned char *out, const unsigned char *in, int w, int h)
 	unsigned short *t = xmalloc((size_t)w * h * sizeof(*t));
 	int x, y, l, r, u, d;
 
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
+	for (y = 0; y < h; y++) {
+		const unsigned char *row = in + (size_t)y * w;
+		unsigned short *trow = t + (size_t)y * w;
+
+		for (x = 1; x < w - 1; x++)
+			trow[x] = row[x - 1] + 2 * row[x] + row[x + 1];
+		for (x = 0; x < w; x += MAX(1, w - 1)) {        /* the ends */
 			l = x ? x - 1 : x, r = x < w - 1 ? x + 1 : x;
-			t[(size_t)y * w + x] = in[(size_t)y * w + l] +
-			    2 * in[(size_t)y * w + x] + in[(size_t)y * w + r];
+			trow[x] = row[l] + 2 * row[x] + row[r];
 		}
+	}
 	for (y = 0; y < h; y++) {
 		u = y ? y - 1 : y, d = y < h - 1 ? y + 1 : y;
 		for (x = 0; x < w; x++)
@@ -169,7 +174,7 @@ ink_out(unsigned char *out, const unsigned char *d, const unsigned char *mask,
     int w, int h)
 {
 	size_t n = (size_t)w * h, i, m = 0;
-	unsigned char *grown = xmalloc(n);
+	unsigned char *grown = xmalloc(n), lut[256];
 	long hist[256];
 	int solid;
 
@@ -181,9 +186,10 @@ ink_out(unsigned char *out, const unsigned char *d, const unsigned char *mask,
 			m++;
 		}
 	solid = m ? MAX(filter_quantile(hist, 0.9), 1) : 255;
+	for (i = 0; i < 256; i++)
+		lut[i] = (unsigned char)MIN(255, (255 - (int)i) * 255 / solid);
 	for (i = 0; i < n; i++)
-		out[i] = grown[i] ? (unsigned char)MIN(255, (255 - d[i]) * 255 /
-		    solid) : 0;
+		out[i] = grown[i] ? lut[d[i]] : 0;
 	free(grown);
 }
 
