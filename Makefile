@@ -15,10 +15,13 @@ XCFLAGS = -std=c11 -Wall -Wextra -fopenmp-simd $(OMP_$(OPENMP)) $(CFLAGS)
 LDFLAGS =
 LDLIBS = -lpng -ljpeg -lz -lm
 V4L2LIBS = -lv4l2
+SDL2CFLAGS = -I/usr/include/SDL2 -D_REENTRANT
+SDL2LIBS = -lSDL2
 PROVE = prove
 
-BIN = cmd/cnn-infer cmd/cnn-train cmd/grab cmd/prep cmd/segment
-MAN1 = man/cnn-infer.1 man/cnn-train.1 man/grab.1 man/prep.1 man/segment.1
+BIN = cmd/cnn-infer cmd/cnn-train cmd/grab cmd/prep cmd/segment cmd/show
+MAN1 = man/cnn-infer.1 man/cnn-train.1 man/grab.1 man/prep.1 man/segment.1 \
+	man/show.1
 MAN5 = man/digitcnn.5
 MODEL = model/digits.cnn
 
@@ -28,7 +31,7 @@ HDR = common/augment.h common/batchnorm.h common/cc.h common/classify.h \
 	common/dataset.h common/decode.h common/evaluate.h \
 	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
 	common/imgio.h common/maxpool.h common/meta.h common/model.h common/negative.h common/net.h \
-	common/netrun.h common/nettrain.h common/norm.h common/optim.h common/progress.h common/relu.h common/rng.h \
+	common/netrun.h common/nettrain.h common/norm.h common/pipeline.h common/optim.h common/progress.h common/relu.h common/rng.h \
 	common/softmax.h common/util.h common/winograd.h
 OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/classify.o common/draw.o common/filter.o common/prep.o \
@@ -37,7 +40,7 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/dataset.o common/dense.o common/dropout.o common/gemm.o \
 	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
 	common/imgio.o common/maxpool.o common/meta.o common/model.o common/negative.o common/net.o \
-	common/netrun.o common/nettrain.o common/norm.o common/optim.o common/progress.o common/relu.o common/rng.o \
+	common/netrun.o common/nettrain.o common/norm.o common/pipeline.o common/optim.o common/progress.o common/relu.o common/rng.o \
 	common/softmax.o common/util.o common/winograd.o
 UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
 	tests/unit/t-grad.t \
@@ -104,6 +107,8 @@ cmd/prep: cmd/prep.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/prep.c common/libcommon.a $(LDLIBS)
 cmd/segment: cmd/segment.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/segment.c common/libcommon.a $(LDLIBS)
+cmd/show: cmd/show.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(SDL2CFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/show.c common/libcommon.a $(SDL2LIBS) $(LDLIBS)
 
 $(UNIT): common/libcommon.a tests/unit/tap.h
 .SUFFIXES: .t
@@ -149,6 +154,7 @@ uninstall:
 		"$(DESTDIR)$(PREFIX)/bin/cnn-train" \
 		"$(DESTDIR)$(PREFIX)/bin/grab" \
 		"$(DESTDIR)$(PREFIX)/bin/prep" "$(DESTDIR)$(PREFIX)/bin/segment" \
+		"$(DESTDIR)$(PREFIX)/bin/show" "$(DESTDIR)$(MANPREFIX)/man1/show.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/grab.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/prep.1" \
 		"$(DESTDIR)$(MANPREFIX)/man1/segment.1" \

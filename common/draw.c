@@ -1,15 +1,22 @@
 /* draw: boxes and small figures on 8-bit images, for pictures of what a
  * program did */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "draw.h"
+#include "util.h"
 
-/* A 3x5 font: digits, then '>' and '?'; each row three bits, the top
- * row first. */
-static const unsigned short font[12] = {
+/* A 3x5 font: digits, then '>', '?', '%' and '.'; each row three bits,
+ * the top row first. */
+static const unsigned short font[14] = {
 	075557, 022222, 071747, 071717, 055711, 074717, 074757, 071111,
-	075757, 075717, 042124, 071202
+	075757, 075717, 042124, 071202, 051245, 000002
 };
+
+static const unsigned char black[3] = { 0, 0, 0 };
+static const unsigned char green[3] = { 40, 210, 40 };
+static const unsigned char red[3] = { 235, 45, 45 };
 
 static void
 dot(struct img *im, int x, int y, const unsigned char rgb[3])
@@ -55,7 +62,7 @@ draw_text(struct img *im, int x, int y, int s, const char *text,
 		if (*text == ' ')
 			continue;
 		g = *text >= '0' && *text <= '9' ? *text - '0' :
-		    *text == '>' ? 10 : 11;
+		    *text == '>' ? 10 : *text == '%' ? 12 : *text == '.' ? 13 : 11;
 		for (r = 0; r < 5; r++)
 			for (c = 0; c < 3; c++)
 				if (font[g] >> (14 - 3 * r - c) & 1)
@@ -78,4 +85,100 @@ draw_grey(struct img *im, int x, int y, int s, const float *px, int w, int h)
 				for (j = 0; j < s; j++)
 					dot(im, x + c * s + j, y + r * s + i, v);
 		}
+}
+
+static void
+fill(struct img *im, int x, int y, int w, int h, const unsigned char rgb[3])
+{
+	int i, j;
+
+	for (j = 0; j < h; j++)
+		for (i = 0; i < w; i++)
+			dot(im, x + i, y + j, rgb);
+}
+
+/* The height of a label of text magnified s times. */
+static int
+label_h(int s)
+{
+	return 5 * s + 2 * MAX(1, s / 2);
+}
+
+/* Black text on a label of colour bg, its top left corner at x, y, moved
+ * inside the picture if need be. */
+static void
+label(struct img *im, int x, int y, int s, const char *text,
+    const unsigned char bg[3])
+{
+	int pad = MAX(1, s / 2), w = 4 * s * (int)strlen(text) - s + 2 * pad;
+
+	x = MAX(0, MIN(x, im->w - w));
+	y = MAX(0, MIN(y, im->h - label_h(s)));
+	fill(im, x, y, w, label_h(s), bg);
+	draw_text(im, x + pad, y + pad, s, text, black);
+}
+
+/* The large font's magnification: a hundredth of the picture's shorter
+ * side, but at most a fifth of the digits' mean height, and at least 2. */
+static int
+answer_scale(const struct img *im, const struct digit *d, int n)
+{
+	int i, s = MIN(im->w, im->h) / 100;
+	long sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += d[i].box[3];
+	if (n > 0)
+		s = (int)MIN(s, sum / n / 5);
+	return MAX(2, s);
+}
+
+/* The best class's probability in percent, rounded down (only a
+ * certainty shows 100.0%), after its label when d is rejected. */
+static void
+percent(char *buf, size_t len, const struct net *net, const struct digit *d)
+{
+	int tenths = (int)(d->top[0].p * 1000);
+
+	if (d->reject)
+		snprintf(buf, len, "%c %d.%d%%", net->labels[d->top[0].cls],
+		    tenths / 10, tenths % 10);
+	else
+		snprintf(buf, len, "%d.%d%%", tenths / 10, tenths % 10);
+}
+
+/* d's labels, s the large font's magnification and t the ring's width. */
+static void
+answer_labels(struct img *im, const struct digit *d, const struct net *net,
+    int s, int t)
+{
+	const unsigned char *rgb = d->reject ? red : green;
+	int x = d->box[0] - t - 1, y = d->box[1] - t - 1;
+	char big[2], small[32];
+
+	big[0] = (char)classify_char(net, d), big[1] = '\0';
+	label(im, x, y - label_h(s), s, big, rgb);
+	if (d->blank)
+		return;         /* no ink: the net's guess means nothing */
+	percent(small, sizeof(small), net, d);
+	label(im, x, d->box[1] + d->box[3] + t + 1, MAX(2, s / 2), small, rgb);
+}
+
+void
+draw_answers(struct img *im, const struct digit *d, int n,
+    const struct net *net)
+{
+	int i, s = answer_scale(im, d, n), t = MAX(2, s / 2);
+	const int *b;
+
+	for (i = 0; i < n; i++) {
+		b = d[i].box;
+		draw_box(im, b[0] - t - 1, b[1] - t - 1, b[2] + 2 * t + 2,
+		    b[3] + 2 * t + 2, 1, black);
+		draw_box(im, b[0] - t, b[1] - t, b[2] + 2 * t, b[3] + 2 * t, t,
+		    d[i].reject ? red : green);
+	}
+	/* labels after every ring, so that none is drawn over */
+	for (i = 0; i < n; i++)
+		answer_labels(im, &d[i], net, s, t);
 }

@@ -68,3 +68,20 @@ img_grey(const struct img *im)
 	meta_copy(&g->meta, &im->meta);
 	return g;
 }
+
+struct img *
+img_rgb(const struct img *im)
+{
+	struct img *c;
+	size_t i, n;
+
+	c = img_new(im->w, im->h, 3);
+	n = (size_t)im->w * im->h;
+	if (im->c == 3)
+		memcpy(c->px, im->px, 3 * n);
+	else
+		for (i = 0; i < n; i++)
+			memset(c->px + 3 * i, im->px[i], 3);
+	meta_copy(&c->meta, &im->meta);
+	return c;
+}

@@ -17,5 +17,8 @@ void img_free(struct img *im);
 /* Grey copy of an RGB image (ITU-R BT.601 luma), or a copy of a grey one;
  * metadata is copied too. */
 struct img *img_grey(const struct img *im);
+/* RGB copy of a grey image (each grey level three times), or a copy of
+ * an RGB one; metadata is copied too. */
+struct img *img_rgb(const struct img *im);
 
 #endif

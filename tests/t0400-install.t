@@ -6,6 +6,9 @@ test_expect_success 'install puts programs, pages and the model in place' '
 	make -s -C "$TOP" install DESTDIR="$PWD/root" PREFIX=/opt/dp >out &&
 	test_path_is_file root/opt/dp/bin/cnn-infer &&
 	test_path_is_file root/opt/dp/bin/cnn-train &&
+	test_path_is_file root/opt/dp/bin/grab &&
+	test_path_is_file root/opt/dp/bin/show &&
+	test_path_is_file root/opt/dp/share/man/man1/grab.1 &&
 	test_path_is_file root/opt/dp/share/man/man1/cnn-infer.1 &&
 	test_path_is_file root/opt/dp/share/man/man1/cnn-train.1 &&
 	test_path_is_file root/opt/dp/share/man/man5/digitcnn.5 &&
