@@ -296,11 +296,11 @@ test_expect_success XVFB,XDOTOOL 'grab -n 0 | show: the camera, live' '
 		grab -n 0 -k 0 -d /dev/video63 2>grab.err; echo $? >grab.rc; } |
 		show >lines 2>err 3>&- 4>&- 5>&- 6>&- & } &&
 	pid=$! &&
-	pause 150 xwininfo -name "show: 42 1905" >/dev/null 2>&1 &&
-	pause 100 eval "shot \"show: 42 1905\" got && cmp -s want got" &&
+	pause 300 xwininfo -name "show: 42 1905" >/dev/null 2>&1 &&
+	pause 300 eval "shot \"show: 42 1905\" got && cmp -s want got" &&
 	press q "show: 42 1905" &&
 	wait $pid &&
-	pause 50 test -s grab.rc &&
+	pause 100 test -s grab.rc &&
 	echo 0 >expect && test_cmp expect grab.rc &&
 	test_must_be_empty grab.err &&
 	tail -3 cam.log >actual &&
