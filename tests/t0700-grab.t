@@ -95,6 +95,19 @@ test_expect_success 'a size the camera has; the nearest for one it has not' '
 	grep "^grab: $DEV: 640x480 RGB3" err
 '
 
+test_expect_success '-v: the size, format and rate the camera agreed to' '
+	FAKECAM_FPS=15 FAKECAM_FRAMES=f1.ppm \
+		cam grab -v -r 30 -k 0 -d $DEV >out.ppm 2>err &&
+	printf "grab: $DEV: 640x480 RGB3\ngrab: $DEV: 15 frames a second\n" \
+		>expect &&
+	test_cmp expect err &&
+	FAKECAM_FPS=15 FAKECAM_FRAMES=f1.ppm \
+		cam grab -v -g -r 15 -k 0 -d $DEV >out.pgm 2>err &&
+	printf "grab: $DEV: 640x480 YU12\ngrab: $DEV: 15 frames a second\n" \
+		>expect &&
+	test_cmp expect err
+'
+
 test_expect_success '-l lists formats, sizes and rates' '
 	FAKECAM_FORMAT=YUYV,MJPEG FAKECAM_SIZES=320x240 FAKECAM_FPS=15 \
 		FAKECAM_FRAMES=f1.ppm cam grab -l -d $DEV >actual &&
