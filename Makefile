@@ -17,11 +17,13 @@ LDLIBS = -lpng -ljpeg -lz -lm
 V4L2LIBS = -lv4l2
 SDL2CFLAGS = -I/usr/include/SDL2 -D_REENTRANT
 SDL2LIBS = -lSDL2
+MHDLIBS = -lmicrohttpd
 PROVE = prove
 
-BIN = cmd/cnn-infer cmd/cnn-train cmd/grab cmd/prep cmd/segment cmd/show
-MAN1 = man/cnn-infer.1 man/cnn-train.1 man/grab.1 man/prep.1 man/segment.1 \
-	man/show.1
+BIN = cmd/cnn-infer cmd/cnn-train cmd/digits-web cmd/draw cmd/grab cmd/prep \
+	cmd/segment cmd/show
+MAN1 = man/cnn-infer.1 man/cnn-train.1 man/digits-web.1 man/draw.1 man/grab.1 \
+	man/prep.1 man/segment.1 man/show.1
 MAN5 = man/digitcnn.5
 MODEL = model/digits.cnn
 
@@ -101,6 +103,10 @@ cmd/cnn-infer: cmd/cnn-infer.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-infer.c common/libcommon.a $(LDLIBS)
 cmd/cnn-train: cmd/cnn-train.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/cnn-train.c common/libcommon.a $(LDLIBS)
+cmd/digits-web: cmd/digits-web.c cmd/digits-web.html
+	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/digits-web.c common/libcommon.a $(MHDLIBS) $(LDLIBS)
+cmd/draw: cmd/draw.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(SDL2CFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/draw.c common/libcommon.a $(SDL2LIBS) $(LDLIBS)
 cmd/grab: cmd/grab.c
 	$(CC) $(XCFLAGS) $(CPPFLAGS) -Icommon $(LDFLAGS) -o $@ cmd/grab.c common/libcommon.a $(V4L2LIBS) $(LDLIBS)
 cmd/prep: cmd/prep.c
@@ -152,6 +158,9 @@ install: $(BIN)
 uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/cnn-infer" \
 		"$(DESTDIR)$(PREFIX)/bin/cnn-train" \
+		"$(DESTDIR)$(PREFIX)/bin/digits-web" \
+		"$(DESTDIR)$(MANPREFIX)/man1/digits-web.1" \
+		"$(DESTDIR)$(PREFIX)/bin/draw" "$(DESTDIR)$(MANPREFIX)/man1/draw.1" \
 		"$(DESTDIR)$(PREFIX)/bin/grab" \
 		"$(DESTDIR)$(PREFIX)/bin/prep" "$(DESTDIR)$(PREFIX)/bin/segment" \
 		"$(DESTDIR)$(PREFIX)/bin/show" "$(DESTDIR)$(MANPREFIX)/man1/show.1" \

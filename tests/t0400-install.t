@@ -8,6 +8,8 @@ test_expect_success 'install puts programs, pages and the model in place' '
 	test_path_is_file root/opt/dp/bin/cnn-train &&
 	test_path_is_file root/opt/dp/bin/grab &&
 	test_path_is_file root/opt/dp/bin/show &&
+	test_path_is_file root/opt/dp/bin/draw &&
+	test_path_is_file root/opt/dp/bin/digits-web &&
 	test_path_is_file root/opt/dp/share/man/man1/grab.1 &&
 	test_path_is_file root/opt/dp/share/man/man1/cnn-infer.1 &&
 	test_path_is_file root/opt/dp/share/man/man1/cnn-train.1 &&
