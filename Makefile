@@ -34,7 +34,7 @@ HDR = common/augment.h common/batchnorm.h common/cc.h common/classify.h \
 	common/dense.h common/dropout.h common/gemm.h common/idx.h common/img.h \
 	common/imgio.h common/maxpool.h common/meta.h common/model.h common/negative.h common/net.h \
 	common/netrun.h common/nettrain.h common/norm.h common/pipeline.h common/optim.h common/progress.h common/relu.h common/rng.h \
-	common/softmax.h common/util.h common/winograd.h
+	common/softmax.h common/util.h common/window.h common/winograd.h
 OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/classify.o common/draw.o common/filter.o common/prep.o \
 	common/segment.o common/thresh.o \
@@ -43,7 +43,7 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/gemm_avx2.o common/gemm_avx512.o common/idx.o common/img.o \
 	common/imgio.o common/maxpool.o common/meta.o common/model.o common/negative.o common/net.o \
 	common/netrun.o common/nettrain.o common/norm.o common/pipeline.o common/optim.o common/progress.o common/relu.o common/rng.o \
-	common/softmax.o common/util.o common/winograd.o
+	common/softmax.o common/util.o common/window.o common/winograd.o
 UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
 	tests/unit/t-grad.t \
 	tests/unit/t-filter.t tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
@@ -87,6 +87,8 @@ common/prep.o: common/prep.c
 	$(CC) $(KFLAGS) -c -o $@ common/prep.c
 common/thresh.o: common/thresh.c
 	$(CC) $(KFLAGS) -c -o $@ common/thresh.c
+common/window.o: common/window.c
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(SDL2CFLAGS) -c -o $@ common/window.c
 common/winograd.o: common/winograd.c
 	$(CC) $(KFLAGS) -c -o $@ common/winograd.c
 common/builtin.o: common/builtin.S $(MODEL)

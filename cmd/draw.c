@@ -18,6 +18,7 @@
 #include "model.h"
 #include "pipeline.h"
 #include "util.h"
+#include "window.h"
 
 #define MAXSIDE 4096            /* -s */
 #define MAXTHICK 200            /* -t and the keys */
@@ -312,36 +313,14 @@ no_window(const char *why)
 	errx(1, "cannot open a window: %s", why);
 }
 
-/* SDL with the video driver SDL_VIDEODRIVER names, or else the first of
- * SDL's that starts, leaving out those that show nothing to anyone
- * (offscreen, dummy, evdev), which SDL itself would fall back to; as
- * show(1) does. */
+/* SDL's video, or the reason there is none. */
 static void
 open_sdl(void)
 {
-	static const char *const blind[] = { "offscreen", "dummy", "evdev" };
-	char why[256] = "";
-	const char *name;
-	int i, j;
+	char why[256];
 
-	if (getenv("SDL_VIDEODRIVER")) {
-		if (SDL_Init(SDL_INIT_VIDEO) < 0)
-			no_window(SDL_GetError());
-		return;
-	}
-	for (i = 0; i < SDL_GetNumVideoDrivers(); i++) {
-		name = SDL_GetVideoDriver(i);
-		for (j = 0; j < (int)LEN(blind) && strcmp(name, blind[j]); j++)
-			;
-		if (j < (int)LEN(blind))
-			continue;
-		SDL_SetHint(SDL_HINT_VIDEODRIVER, name);
-		if (SDL_Init(SDL_INIT_VIDEO) == 0)
-			return;
-		if (why[0] == '\0')    /* the first is the likeliest, X11 */
-			snprintf(why, sizeof(why), "%s", SDL_GetError());
-	}
-	no_window(why[0] ? why : "no video driver");
+	if (window_open(why, sizeof(why)) < 0)
+		no_window(why);
 }
 
 /* A window as large as the canvas, in which the mouse's coordinates are
