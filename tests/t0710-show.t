@@ -226,12 +226,14 @@ press() {
 	xdotool mousemove --window "$id" 10 10 key "$1"
 }
 
+# -noreset: Xvfb resets when its last client leaves, and refuses the
+# next one while it does (SDL then says "x11 not available").
 test_expect_success XVFB 'setup: a virtual X server' '
 	n=90 &&
 	while test -e /tmp/.X$n-lock || test -e /tmp/.X11-unix/X$n; do
 		n=$((n + 1))
 	done &&
-	{ Xvfb :$n -screen 0 1280x1024x24 -nolisten tcp </dev/null \
+	{ Xvfb :$n -noreset -screen 0 1280x1024x24 -nolisten tcp </dev/null \
 		>xvfb.log 2>&1 3>&- 4>&- 5>&- 6>&- & } &&
 	xvfb=$! &&
 	DISPLAY=:$n &&
