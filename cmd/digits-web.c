@@ -121,12 +121,8 @@ load(const char *model)
 	struct net *n;
 	char e[512];
 
-	n = model ? model_load(model, NULL, e, sizeof(e)) :
-	    model_builtin(e, sizeof(e));
-	if (n == NULL)
+	if ((n = model_digits(model, e, sizeof(e))) == NULL)
 		errx(1, "%s", e);
-	if (n->in_c != 1 || n->in_h != 28 || n->in_w != 28)
-		errx(1, "%s: the net does not take 28x28 digits", model);
 	return n;
 }
 
@@ -168,23 +164,6 @@ worker_give(struct server *s, int i)
 	pthread_mutex_lock(&s->lock);
 	s->busy[i] = 0;
 	pthread_mutex_unlock(&s->lock);
-}
-
-static void
-json_str(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			putc(c, fp);
-	}
-	putc('"', fp);
 }
 
 static enum MHD_Result
@@ -235,7 +214,7 @@ fail(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		return MHD_NO;
 	fputs("{\"error\":", mem);
-	json_str(mem, why);
+	classify_json_string(mem, why);
 	fputs("}\n", mem);
 	return reply_mem(c, status, mem, &text, &len);
 }
@@ -246,30 +225,11 @@ static void
 answer_json(FILE *fp, const struct net *n, const struct img *im,
     const struct pipeline_result *r, const char *warn, double ms)
 {
-	const struct digit *d = r->d;
-	int i, j;
-
-	fprintf(fp, "{\"width\":%d,\"height\":%d,\"text\":\"", im->w, im->h);
-	for (i = 0; i < r->n; i++) {
-		if (i > 0 && d[i].line != d[i - 1].line)
-			putc(' ', fp);
-		putc(classify_char(n, &d[i]), fp);
-	}
-	fputs("\",\"digits\":[", fp);
-	for (i = 0; i < r->n; i++) {
-		fprintf(fp, "%s{\"line\":%d,\"index\":%d,\"box\":[%d,%d,%d,%d],"
-		    "\"digit\":\"%c\",\"confidence\":%.4f,\"top\":[", i ? "," : "",
-		    d[i].line, d[i].idx, d[i].box[0], d[i].box[1], d[i].box[2],
-		    d[i].box[3], classify_char(n, &d[i]), d[i].top[0].p);
-		for (j = 0; j < d[i].ntop; j++)
-			fprintf(fp, "%s{\"digit\":\"%c\",\"p\":%.4f}", j ? "," : "",
-			    n->labels[d[i].top[j].cls], d[i].top[j].p);
-		fputs("]}", fp);
-	}
-	fputs("]", fp);
+	fprintf(fp, "{\"width\":%d,\"height\":%d,", im->w, im->h);
+	classify_json_digits(fp, n, r->d, r->n);
 	if (warn[0]) {
 		fputs(",\"warning\":", fp);
-		json_str(fp, warn);
+		classify_json_string(fp, warn);
 	}
 	fprintf(fp, ",\"ms\":%.1f}\n", ms);
 }

@@ -56,12 +56,8 @@ load(const char *model)
 	struct net *n;
 	char e[512];
 
-	n = model ? model_load(model, NULL, e, sizeof(e)) :
-	    model_builtin(e, sizeof(e));
-	if (n == NULL)
+	if ((n = model_digits(model, e, sizeof(e))) == NULL)
 		errx(1, "%s", e);
-	if (n->in_c != 1 || n->in_h != 28 || n->in_w != 28)
-		errx(1, "%s: the net does not take 28x28 digits", model);
 	return n;
 }
 

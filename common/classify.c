@@ -88,9 +88,8 @@ classify_tsv(FILE *fp, const struct net *n, const struct digit *d, int cnt)
 	}
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void
-json_string(FILE *fp, const char *s)
+void
+classify_json_string(FILE *fp, const char *s)
 {
 	putc('"', fp);
 	for (; *s; s++) {
@@ -107,27 +106,18 @@ json_string(FILE *fp, const char *s)
 }
 
 void
-classify_json(FILE *fp, const struct net *n, long img, const char *src,
-    const struct digit *d, int cnt)
+classify_json_digits(FILE *fp, const struct net *n, const struct digit *d,
+    int cnt)
 {
-	char text[2 * 4096 + 1];
-	int i, j, t = 0;
+	int i, j;
 
-	for (i = 0; i < cnt && t < (int)sizeof(text) - 2; i++) {
+	fputs("\"text\":\"", fp);
+	for (i = 0; i < cnt; i++) {
 		if (i > 0 && d[i].line != d[i - 1].line)
-			text[t++] = ' ';
-		text[t++] = (char)classify_char(n, &d[i]);
+			putc(' ', fp);
+		putc(classify_char(n, &d[i]), fp);
 	}
-	text[t] = '\0';
-	fprintf(fp, "{\"image\":%ld,", img);
-	if (src) {
-		fputs("\"source\":", fp);
-		json_string(fp, src);
-		putc(',', fp);
-	}
-	fputs("\"text\":", fp);
-	json_string(fp, text);
-	fputs(",\"digits\":[", fp);
+	fputs("\",\"digits\":[", fp);
 	for (i = 0; i < cnt; i++) {
 		fprintf(fp, "%s{\"line\":%d,\"index\":%d,\"box\":[%d,%d,%d,%d],"
 		    "\"digit\":\"%c\",\"confidence\":%.4f,\"top\":[", i ? "," : "",
@@ -138,5 +128,19 @@ classify_json(FILE *fp, const struct net *n, long img, const char *src,
 			    n->labels[d[i].top[j].cls], d[i].top[j].p);
 		fputs("]}", fp);
 	}
-	fputs("]}\n", fp);
+	putc(']', fp);
+}
+
+void
+classify_json(FILE *fp, const struct net *n, long img, const char *src,
+    const struct digit *d, int cnt)
+{
+	fprintf(fp, "{\"image\":%ld,", img);
+	if (src) {
+		fputs("\"source\":", fp);
+		classify_json_string(fp, src);
+		putc(',', fp);
+	}
+	classify_json_digits(fp, n, d, cnt);
+	fputs("}\n", fp);
 }

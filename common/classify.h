@@ -43,6 +43,13 @@ void classify_plain(FILE *fp, const struct net *n, const struct digit *d,
  * confidence, then the runners-up and their confidences. */
 void classify_tsv(FILE *fp, const struct net *n, const struct digit *d,
     int cnt);
+/* A JSON string: quotes, backslashes and control characters escaped. */
+void classify_json_string(FILE *fp, const char *s);
+/* The members "text" (the line classify_plain prints) and "digits" (each
+ * with its line, index, box, digit, confidence and top guesses), for a
+ * JSON object the caller opens and closes. */
+void classify_json_digits(FILE *fp, const struct net *n,
+    const struct digit *d, int cnt);
 /* One JSON object on one line for a source image. */
 void classify_json(FILE *fp, const struct net *n, long img, const char *src,
     const struct digit *d, int cnt);

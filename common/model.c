@@ -542,3 +542,18 @@ model_extra_free(struct model_extra *x)
 		free(x->t[i].p);
 	memset(x, 0, sizeof(*x));
 }
+
+struct net *
+model_digits(const char *path, char *err, int errlen)
+{
+	struct net *n = path ? model_load(path, NULL, err, errlen) :
+	    model_builtin(err, errlen);
+
+	if (n && (n->in_c != 1 || n->in_h != 28 || n->in_w != 28)) {
+		seterr(err, errlen, "%s: the net does not take 28x28 digits",
+		    path ? path : "the built-in model");
+		net_free(n);
+		return NULL;
+	}
+	return n;
+}

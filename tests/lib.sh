@@ -40,3 +40,33 @@ test_path_is_missing() {
 need_mnist() {
 	MNIST=$("$TOP/scripts/fetch-mnist" -q) && test -n "$MNIST"
 }
+
+# pause TENTHS CMD...: run CMD every tenth of a second until it succeeds,
+# at most TENTHS times.
+pause() {
+	n=$1
+	shift
+	until "$@"; do
+		n=$((n - 1))
+		test $n -gt 0 || return 1
+		sleep 0.1
+	done
+}
+
+# start_xvfb: a virtual X server on a free display, DISPLAY set to it and
+# its pid in xvfb, once it answers.  -noreset: Xvfb resets when its last
+# client leaves, and refuses the next one while it does.  What runs in
+# the background closes sharness's descriptors (3 to 6), which would
+# otherwise keep prove waiting for it.
+start_xvfb() {
+	n=90
+	while test -e /tmp/.X$n-lock || test -e /tmp/.X11-unix/X$n; do
+		n=$((n + 1))
+	done
+	{ Xvfb :$n -noreset -screen 0 1280x1024x24 -nolisten tcp </dev/null \
+		>xvfb.log 2>&1 3>&- 4>&- 5>&- 6>&- & }
+	xvfb=$!
+	DISPLAY=:$n
+	export DISPLAY
+	pause 100 eval "xdpyinfo >/dev/null 2>&1"
+}

@@ -122,12 +122,7 @@ test_expect_success 'a line per frame as the frames come' '
 	(FAKECAM_FPS=10 FAKECAM_FRAMES=three.ppm \
 		cam grab -n 0 -k 0 -d $DEV | prep | segment | cnn-infer \
 		>lines) &
-	i=0 &&
-	while test $(wc -l <lines 2>/dev/null || echo 0) -lt 3 &&
-		test $i -lt 100
-	do
-		sleep 0.1 && i=$((i + 1))
-	done &&
+	pause 100 eval "test \$(wc -l <lines 2>/dev/null || echo 0) -ge 3" &&
 	pkill -INT -f "^grab -n 0 -k 0 -d $DEV" &&
 	wait &&
 	head -3 lines >actual &&
@@ -152,12 +147,7 @@ test_expect_success 'SIGINT: whole frames, the camera released, death by it' '
 		perl -e "\$SIG{INT} = q(DEFAULT); exec @ARGV" \
 		grab -n 0 -k 0 -d $DEV >out.ppm &
 	pid=$! &&
-	i=0 &&
-	while test $(grep -c "^frame " log 2>/dev/null || echo 0) -lt 4 &&
-		test $i -lt 100
-	do
-		sleep 0.1 && i=$((i + 1))
-	done &&
+	pause 100 eval "test \$(grep -c \"^frame \" log 2>/dev/null) -ge 4" &&
 	kill -INT $pid &&
 	{ wait $pid; echo $? >status; } &&
 	echo 130 >expect && test_cmp expect status &&

@@ -194,18 +194,6 @@ command -v xwininfo >/dev/null && command -v xdpyinfo >/dev/null &&
 command -v xwdtopnm >/dev/null && test_set_prereq XVFB
 command -v xdotool >/dev/null && test_set_prereq XDOTOOL
 
-# pause TENTHS CMD...: run CMD every tenth of a second until it succeeds,
-# at most TENTHS times.
-pause() {
-	n=$1
-	shift
-	until "$@"; do
-		n=$((n - 1))
-		test $n -gt 0 || return 1
-		sleep 0.1
-	done
-}
-
 # shot TITLE FILE: the window called TITLE as the screen shows it, in
 # plain PPM.  xwd -name would read the window with its own colour map,
 # which xwdtopnm gets wrong for the DirectColor visual SDL's OpenGL
@@ -226,19 +214,8 @@ press() {
 	xdotool mousemove --window "$id" 10 10 key "$1"
 }
 
-# -noreset: Xvfb resets when its last client leaves, and refuses the
-# next one while it does (SDL then says "x11 not available").
 test_expect_success XVFB 'setup: a virtual X server' '
-	n=90 &&
-	while test -e /tmp/.X$n-lock || test -e /tmp/.X11-unix/X$n; do
-		n=$((n + 1))
-	done &&
-	{ Xvfb :$n -noreset -screen 0 1280x1024x24 -nolisten tcp </dev/null \
-		>xvfb.log 2>&1 3>&- 4>&- 5>&- 6>&- & } &&
-	xvfb=$! &&
-	DISPLAY=:$n &&
-	export DISPLAY &&
-	pause 100 xdpyinfo >/dev/null 2>&1
+	start_xvfb
 '
 
 test_expect_success XVFB 'the window shows the -o picture, pixel for pixel' '

@@ -58,18 +58,6 @@ command -v xwininfo >/dev/null && command -v xdpyinfo >/dev/null &&
 command -v xwdtopnm >/dev/null && command -v xdotool >/dev/null &&
 test_set_prereq XVFB
 
-# pause TENTHS CMD...: run CMD every tenth of a second until it succeeds,
-# at most TENTHS times.
-pause() {
-	n=$1
-	shift
-	until "$@"; do
-		n=$((n - 1))
-		test $n -gt 0 || return 1
-		sleep 0.1
-	done
-}
-
 # start TITLE OUT OPTION...: draw started in the background, writing to
 # OUT, its pid in $pid, its window's id in $win once it shows.  What runs
 # in the background closes sharness's descriptors (3 to 6), which would
@@ -165,19 +153,8 @@ green() {
 		END { print n + 0 }"
 }
 
-# -noreset: Xvfb resets when its last client leaves, and refuses the
-# next one while it does (SDL then says "x11 not available").
 test_expect_success XVFB 'setup: a virtual X server' '
-	n=90 &&
-	while test -e /tmp/.X$n-lock || test -e /tmp/.X11-unix/X$n; do
-		n=$((n + 1))
-	done &&
-	{ Xvfb :$n -noreset -screen 0 1280x1024x24 -nolisten tcp </dev/null \
-		>xvfb.log 2>&1 3>&- 4>&- 5>&- 6>&- & } &&
-	xvfb=$! &&
-	DISPLAY=:$n &&
-	export DISPLAY &&
-	pause 100 eval "xdpyinfo >/dev/null 2>&1"
+	start_xvfb
 '
 
 test_expect_success XVFB 'Enter writes the canvas: the digits drawn are read' '

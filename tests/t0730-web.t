@@ -45,18 +45,6 @@ print "got: $got\n" if $got ne '';
 exit($got eq '' ? 0 : 1);
 EOF
 
-# pause TENTHS CMD...: run CMD every tenth of a second until it succeeds,
-# at most TENTHS times.
-pause() {
-	n=$1
-	shift
-	until "$@"; do
-		n=$((n - 1))
-		test $n -gt 0 || return 1
-		sleep 0.1
-	done
-}
-
 # serve LOG ARGS...: digits-web ARGS in the background on a free port,
 # its stderr to LOG; sets pid and url once it listens.  What runs in the
 # background closes sharness's descriptors (3 to 6), which would
