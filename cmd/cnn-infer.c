@@ -130,12 +130,8 @@ load(const struct opts *o)
 	struct net *n;
 	char e[512];
 
-	n = o->model ? model_load(o->model, NULL, e, sizeof(e)) :
-	    model_builtin(e, sizeof(e));
-	if (n == NULL)
+	if ((n = model_digits(o->model, e, sizeof(e))) == NULL)
 		errx(1, "%s", e);
-	if (n->in_c != 1 || n->in_h != 28 || n->in_w != 28)
-		errx(1, "%s: the net does not take 28x28 digits", o->model);
 	return n;
 }
 

@@ -181,9 +181,7 @@ main(int argc, char **argv)
 	FILE *fp;
 
 	util_keep_memory();
-	o.seg.net = o.model ? model_load(o.model, NULL, e, sizeof(e)) :
-	    model_builtin(e, sizeof(e));
-	if (o.seg.net == NULL)
+	if ((o.seg.net = model_digits(o.model, e, sizeof(e))) == NULL)
 		errx(1, "%s", e);
 	if (o.debug && (o.dfp = fopen(o.debug, "wb")) == NULL)
 		err(1, "%s", o.debug);

@@ -543,12 +543,44 @@ model_extra_free(struct model_extra *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* The model file the programs use when none is named: $DIGITPIPE_MODEL,
+ * else the one installed beside the program (BIN/../share/digitpipe/
+ * digits.cnn), else NULL for the built-in one. */
+static const char *
+model_path(char *buf, size_t len)
+{
+	const char *env = getenv("DIGITPIPE_MODEL");
+	static const char rel[] = "/share/digitpipe/digits.cnn";
+	ssize_t n;
+	char *s;
+
+	if (env && *env)
+		return env;
+	if ((n = readlink("/proc/self/exe", buf, len - 1)) <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if ((s = strrchr(buf, '/')) == NULL)
+		return NULL;
+	*s = '\0';
+	if ((s = strrchr(buf, '/')) == NULL)
+		return NULL;
+	*s = '\0';
+	if ((size_t)(s - buf) + sizeof(rel) > len)
+		return NULL;
+	memcpy(s, rel, sizeof(rel));
+	return access(buf, F_OK) == 0 ? buf : NULL;
+}
+
 struct net *
 model_digits(const char *path, char *err, int errlen)
 {
-	struct net *n = path ? model_load(path, NULL, err, errlen) :
-	    model_builtin(err, errlen);
+	char buf[4096];
+	struct net *n;
 
+	if (path == NULL)
+		path = model_path(buf, sizeof(buf));
+	n = path ? model_load(path, NULL, err, errlen) :
+	    model_builtin(err, errlen);
 	if (n && (n->in_c != 1 || n->in_h != 28 || n->in_w != 28)) {
 		seterr(err, errlen, "%s: the net does not take 28x28 digits",
 		    path ? path : "the built-in model");

@@ -36,8 +36,10 @@ struct net *model_load_mem(const unsigned char *buf, size_t len,
     const char *name, struct model_extra *x, char *err, int errlen);
 /* The model built into the program (model/digits.cnn at build time). */
 struct net *model_builtin(char *err, int errlen);
-/* A net that reads 28x28 digits: the model file at path, or the built-in
- * one when path is NULL.  NULL and a message in err on failure. */
+/* A net that reads 28x28 digits: the model file at path; when path is
+ * NULL, the file $DIGITPIPE_MODEL names, else the model installed beside
+ * the program (BIN/../share/digitpipe/digits.cnn), else the built-in
+ * one.  NULL and a message in err on failure. */
 struct net *model_digits(const char *path, char *err, int errlen);
 /* Add a state line or an extra tensor (copied) to x. */
 void model_extra_set(struct model_extra *x, const char *key, const char *val);

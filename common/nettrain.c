@@ -88,6 +88,7 @@ nettrain_free(struct nettrain *t)
 	}
 	free(t->ws);
 	free(t->scr);
+	free(t->part);
 	free(t->bnt[0]);
 	free(t->bnt);
 	free(t->bound);

@@ -879,6 +879,7 @@ join_broken(struct blobs *s, int nl, struct net *net)
 {
 	struct blob **v = xmalloc((s->n + 1) * sizeof(*v)), *u;
 	int *lh = xcalloc(nl + 1, sizeof(int)), *at, i, k, n, m, again, round;
+	int joined;
 	float *px, *p;
 
 	for (n = 0, i = 0; i < s->n; i++)
@@ -911,13 +912,17 @@ join_broken(struct blobs *s, int nl, struct net *net)
 		}
 		if (m)
 			netrun_infer(net, p, px, 3 * m);
-		for (k = 0; k < m; k++) {
+		for (joined = -2, k = 0; k < m; k++) {
 			struct blob *a = v[at[k]], *b = v[at[k] + 1];
 			double ca = digit_conf(net, p + (size_t)3 * k * net->nclass);
 			double cb = digit_conf(net, p + (size_t)(3 * k + 1) * net->nclass);
 			double cu = digit_conf(net, p + (size_t)(3 * k + 2) * net->nclass);
 
-			if (!a->dead && !b->dead && cu >= 0.5 && cu > ca * cb) {
+			/* a pair whose left blob was joined just now waits for
+			 * the next round: its union was made of the old one */
+			if (at[k] != joined + 1 && !a->dead && !b->dead &&
+			    cu >= 0.5 && cu > ca * cb) {
+				joined = at[k];
 				free(a->px);
 				free(b->px);
 				b->px = NULL, b->dead = 1;
