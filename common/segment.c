@@ -1032,7 +1032,8 @@ emit(struct seg_result *r, struct blobs *s)
 	int i, l = -1, idx = 0;
 	struct seg_digit *d;
 
-	qsort(s->b, s->n, sizeof(*s->b), by_line_x);
+	if (s->n)
+		qsort(s->b, s->n, sizeof(*s->b), by_line_x);
 	r->d = xmalloc((s->n + 1) * sizeof(*r->d));
 	for (i = 0; i < s->n && !s->b[i].dead; i++) {
 		struct blob *b = &s->b[i];
