@@ -281,6 +281,7 @@ main(int argc, char **argv)
 	long seq = 0;
 	FILE *fp;
 
+	util_std_fds();
 #ifdef _OPENMP
 	if (o.threads)
 		omp_set_num_threads(o.threads);

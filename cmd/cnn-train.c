@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -537,7 +538,8 @@ report(struct run *r, const struct stats *s)
 		if (r->val.n)
 			printf(" val_loss %.4f val_acc %.2f%%", s->vloss, s->vacc);
 		printf(" %.1fs %.0f img/s\n", s->secs, ips);
-		fflush(stdout);
+		if (fflush(stdout) == EOF)
+			err(1, "stdout");
 	}
 	if (r->log && r->val.n)
 		fprintf(r->log, "%d,%.6g,%.6f,%.4f,%.6f,%.4f,%.2f\n", r->epoch,
@@ -623,9 +625,14 @@ main(int argc, char **argv)
 	struct stats s = { 0, 0, 0, 0, 0, 0 };
 	char e[512];
 	int done;
+	struct stat st;
 
+	util_std_fds();
 	defaults(&c);
 	options(&c, argc, argv);
+	/* before the training, which model_save() would refuse at its end */
+	if (!c.summary && stat(c.out, &st) == 0 && !S_ISREG(st.st_mode))
+		errx(1, "%s: not a regular file", c.out);
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
 	r.c = &c;

@@ -441,6 +441,7 @@ main(int argc, char **argv)
 	struct canvas c;
 	int status;
 
+	util_std_fds();
 	options(&c, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
 	SDL_SetMainReady();

@@ -477,6 +477,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct cam c;
 
+	util_std_fds();
 	options(&o, argc, argv);
 	signals();
 	cam_open(&c, o.dev);

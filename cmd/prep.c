@@ -113,6 +113,7 @@ main(int argc, char **argv)
 	long maxpix = options(&o, argc, argv, &files);
 	FILE *fp;
 
+	util_std_fds();
 	util_keep_memory();
 	if (*files == NULL)
 		prep_stream(stdin, "stdin", &o, maxpix);

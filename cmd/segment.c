@@ -180,6 +180,7 @@ main(int argc, char **argv)
 	char **files = options(&o, argc, argv), e[512];
 	FILE *fp;
 
+	util_std_fds();
 	util_keep_memory();
 	if ((o.seg.net = model_digits(o.model, e, sizeof(e))) == NULL)
 		errx(1, "%s", e);

@@ -330,6 +330,7 @@ main(int argc, char **argv)
 {
 	struct show s;
 
+	util_std_fds();
 	options(&s, argc, argv);
 	util_keep_memory();
 	if (s.out == NULL) {

@@ -161,9 +161,14 @@ int
 model_save(const char *path, const struct net *n, const struct model_extra *x,
     char *err, int errlen)
 {
-	char *tmp = xmalloc(strlen(path) + 16), *dcopy, *dir;
+	char *tmp, *dcopy, *dir;
 	int fd, dfd, e;
+	struct stat st;
 
+	/* a rename would replace a device or a FIFO by a file */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return seterr(err, errlen, "%s: not a regular file", path);
+	tmp = xmalloc(strlen(path) + 16);
 	sprintf(tmp, "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
 		e = errno;

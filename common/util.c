@@ -1,6 +1,7 @@
 /* util: allocation that cannot fail, number parsing, closing streams */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -154,4 +155,14 @@ util_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void
+util_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
 }

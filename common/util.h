@@ -47,6 +47,11 @@ int seterr(char *err, int errlen, const char *fmt, ...)
  * a filter that allocates the same buffers for every image of a stream
  * then touches no new pages (glibc; elsewhere nothing). */
 void util_keep_memory(void);
+/* A standard descriptor (0 to 2) the program was started without is
+ * taken by /dev/null opened the other way, so that using it fails as on
+ * a closed one (stdout: Bad file descriptor) and no file opened later
+ * takes its number and gets what was meant for it. */
+void util_std_fds(void);
 
 /* Wall-clock seconds from a monotonic clock. */
 double util_now(void);
