@@ -3,7 +3,7 @@ test_description='every program has a man page, and they lint clean'
 cd "${0%/*}" && . ./lib.sh
 
 test_expect_success 'a page beside every program and script' '
-	for p in cnn-infer cnn-train digits-plot digits-web draw fetch-mnist grab prep segment show; do
+	for p in cnn-infer cnn-train digits-batch digits-plot digits-web draw fetch-mnist grab prep segment show; do
 		test_path_is_file "$TOP/man/$p.1" || return 1
 	done &&
 	test_path_is_file "$TOP/man/digitcnn.5"
