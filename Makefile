@@ -3,7 +3,6 @@
 
 PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
-DATADIR = $(PREFIX)/share/digitpipe
 
 CC = cc
 CFLAGS = -O2
@@ -29,8 +28,11 @@ PROVE = prove
 
 BIN = cmd/cnn-infer cmd/cnn-train cmd/digits-web cmd/draw cmd/grab cmd/prep \
 	cmd/segment cmd/show
-MAN1 = man/cnn-infer.1 man/cnn-train.1 man/digits-web.1 man/draw.1 man/grab.1 \
-	man/prep.1 man/segment.1 man/show.1
+SCRIPTS = scripts/digits-batch scripts/digits-plot scripts/digits-retrain \
+	scripts/digits-sample scripts/fetch-mnist
+MAN1 = man/cnn-infer.1 man/cnn-train.1 man/digits-batch.1 man/digits-plot.1 \
+	man/digits-retrain.1 man/digits-sample.1 man/digits-web.1 man/draw.1 \
+	man/fetch-mnist.1 man/grab.1 man/prep.1 man/segment.1 man/show.1
 MAN5 = man/digitcnn.5
 MODEL = model/digits.cnn
 
@@ -162,31 +164,22 @@ bench/bench-cnn: bench/bench-cnn.c common/libcommon.a
 bench: $(BIN) bench/bench-cnn
 	bench/run
 
+# The programs find the model installed beside them, in
+# ../share/digitpipe from their folder (see cnn-infer(1), ENVIRONMENT).
 install: $(BIN)
 	mkdir -p "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANPREFIX)/man1" \
-		"$(DESTDIR)$(MANPREFIX)/man5" "$(DESTDIR)$(DATADIR)"
-	install -m 755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/"
+		"$(DESTDIR)$(MANPREFIX)/man5" "$(DESTDIR)$(PREFIX)/share/digitpipe"
+	install -m 755 $(BIN) $(SCRIPTS) "$(DESTDIR)$(PREFIX)/bin/"
 	install -m 644 $(MAN1) "$(DESTDIR)$(MANPREFIX)/man1/"
 	install -m 644 $(MAN5) "$(DESTDIR)$(MANPREFIX)/man5/"
-	install -m 644 $(MODEL) "$(DESTDIR)$(DATADIR)/"
+	install -m 644 $(MODEL) "$(DESTDIR)$(PREFIX)/share/digitpipe/"
 
 uninstall:
-	rm -f "$(DESTDIR)$(PREFIX)/bin/cnn-infer" \
-		"$(DESTDIR)$(PREFIX)/bin/cnn-train" \
-		"$(DESTDIR)$(PREFIX)/bin/digits-web" \
-		"$(DESTDIR)$(MANPREFIX)/man1/digits-web.1" \
-		"$(DESTDIR)$(PREFIX)/bin/draw" "$(DESTDIR)$(MANPREFIX)/man1/draw.1" \
-		"$(DESTDIR)$(PREFIX)/bin/grab" \
-		"$(DESTDIR)$(PREFIX)/bin/prep" "$(DESTDIR)$(PREFIX)/bin/segment" \
-		"$(DESTDIR)$(PREFIX)/bin/show" "$(DESTDIR)$(MANPREFIX)/man1/show.1" \
-		"$(DESTDIR)$(MANPREFIX)/man1/grab.1" \
-		"$(DESTDIR)$(MANPREFIX)/man1/prep.1" \
-		"$(DESTDIR)$(MANPREFIX)/man1/segment.1" \
-		"$(DESTDIR)$(MANPREFIX)/man1/cnn-infer.1" \
-		"$(DESTDIR)$(MANPREFIX)/man1/cnn-train.1" \
-		"$(DESTDIR)$(MANPREFIX)/man5/digitcnn.5" \
-		"$(DESTDIR)$(DATADIR)/digits.cnn"
-	-rmdir "$(DESTDIR)$(DATADIR)"
+	for f in $(BIN) $(SCRIPTS); do rm -f "$(DESTDIR)$(PREFIX)/bin/$${f##*/}"; done
+	for f in $(MAN1); do rm -f "$(DESTDIR)$(MANPREFIX)/man1/$${f##*/}"; done
+	for f in $(MAN5); do rm -f "$(DESTDIR)$(MANPREFIX)/man5/$${f##*/}"; done
+	rm -f "$(DESTDIR)$(PREFIX)/share/digitpipe/digits.cnn"
+	-rmdir "$(DESTDIR)$(PREFIX)/share/digitpipe"
 
 clean:
 	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS) tests/fakecam.so bench/bench-cnn

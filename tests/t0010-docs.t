@@ -3,7 +3,8 @@ test_description='every program has a man page, and they lint clean'
 cd "${0%/*}" && . ./lib.sh
 
 test_expect_success 'a page beside every program and script' '
-	for p in cnn-infer cnn-train digits-batch digits-plot digits-web draw fetch-mnist grab prep segment show; do
+	for p in cnn-infer cnn-train digits-batch digits-plot digits-retrain \
+	    digits-sample digits-web draw fetch-mnist grab prep segment show; do
 		test_path_is_file "$TOP/man/$p.1" || return 1
 	done &&
 	test_path_is_file "$TOP/man/digitcnn.5"
@@ -15,8 +16,11 @@ test_expect_success 'mandoc -Tlint finds no warning' '
 '
 
 test_expect_success 'every option of the usage lines is in the man pages' '
-	for p in cnn-infer cnn-train digits-web draw grab prep segment show; do
-		$p -h >usage &&
+	for p in cnn-infer cnn-train digits-batch digits-plot digits-retrain \
+	    digits-sample digits-web draw grab prep segment show; do
+		x=$TOP/cmd/$p &&
+		{ test -x "$x" || x=$TOP/scripts/$p; } &&
+		"$x" -h >usage &&
 		grep -o "\[-[A-Za-z]*" usage | tr -d "[-" | fold -w 1 |
 			sort -u >opts &&
 		for o in $(cat opts); do
