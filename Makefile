@@ -144,13 +144,41 @@ tests/mkpage: tests/mkpage.c
 tests/fakecam.so: tests/fakecam.c
 	$(CC) -std=c11 -Wall -Wextra $(CFLAGS) -D_GNU_SOURCE -shared -fPIC -o $@ tests/fakecam.c -ldl -ljpeg
 
+# Fuzzing (tests/fuzz/run, with clang's libFuzzer): each harness for a
+# minute.  make check replays the seeds and every crash found, through
+# the same harnesses built with the normal compiler.
+FUZZ = tests/fuzz/build/replay-imgio tests/fuzz/build/replay-decode \
+	tests/fuzz/build/replay-idx tests/fuzz/build/replay-model \
+	tests/fuzz/build/replay-arch tests/fuzz/build/replay-web \
+	tests/fuzz/build/replay-webbody
+FUZZBUILD = mkdir -p tests/fuzz/build && $(CC) $(XCFLAGS) $(CPPFLAGS) \
+	-Icommon -Itests/fuzz $(LDFLAGS) -o $@
+$(FUZZ): common/libcommon.a tests/fuzz/fuzz.h tests/fuzz/replay.c
+tests/fuzz/build/replay-imgio: tests/fuzz/imgio.c
+	$(FUZZBUILD) tests/fuzz/imgio.c tests/fuzz/replay.c common/libcommon.a $(LDLIBS)
+tests/fuzz/build/replay-decode: tests/fuzz/decode.c
+	$(FUZZBUILD) tests/fuzz/decode.c tests/fuzz/replay.c common/libcommon.a $(LDLIBS)
+tests/fuzz/build/replay-idx: tests/fuzz/idx.c
+	$(FUZZBUILD) tests/fuzz/idx.c tests/fuzz/replay.c common/libcommon.a $(LDLIBS)
+tests/fuzz/build/replay-model: tests/fuzz/model.c
+	$(FUZZBUILD) tests/fuzz/model.c tests/fuzz/replay.c common/libcommon.a $(LDLIBS)
+tests/fuzz/build/replay-arch: tests/fuzz/arch.c
+	$(FUZZBUILD) tests/fuzz/arch.c tests/fuzz/replay.c common/libcommon.a $(LDLIBS)
+tests/fuzz/build/replay-web: tests/fuzz/web.c cmd/digits-web.c cmd/digits-web.html
+	$(FUZZBUILD) tests/fuzz/web.c tests/fuzz/replay.c common/libcommon.a $(MHDLIBS) $(LDLIBS)
+tests/fuzz/build/replay-webbody: tests/fuzz/web.c cmd/digits-web.c cmd/digits-web.html
+	$(FUZZBUILD) -DWEB_BODY tests/fuzz/web.c tests/fuzz/replay.c common/libcommon.a $(MHDLIBS) $(LDLIBS)
+
+fuzz:
+	tests/fuzz/run -t 60
+
 # Under the sanitizers, leaks at exit are not errors (valgrind checks the
 # pipeline's, tests/t0930-valgrind.t), and the camera library may be
 # preloaded before the sanitizers' runtime.
 CHECKENV_0 =
 CHECKENV_1 = ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 \
 	UBSAN_OPTIONS=print_stacktrace=1
-check: $(BIN) $(UNIT) $(TOOLS) tests/fakecam.so
+check: $(BIN) $(UNIT) $(TOOLS) tests/fakecam.so $(FUZZ)
 	scripts/fetch-mnist
 	$(CHECKENV_$(SANITIZE)) $(PROVE) tests/ tests/unit/
 
@@ -183,6 +211,6 @@ uninstall:
 
 clean:
 	rm -f $(BIN) $(OBJ) common/libcommon.a $(UNIT) $(TOOLS) tests/fakecam.so bench/bench-cnn
-	rm -rf tests/test-results "tests/trash directory".*
+	rm -rf tests/test-results "tests/trash directory".* tests/fuzz/build
 
-.PHONY: all check model bench install uninstall clean
+.PHONY: all check model bench fuzz install uninstall clean

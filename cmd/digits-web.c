@@ -450,6 +450,9 @@ start(struct server *s)
 	return d;
 }
 
+/* A fuzz harness includes this file for handle() and done(), with
+ * FUZZ_NO_MAIN defined (tests/fuzz/web.c). */
+#ifndef FUZZ_NO_MAIN
 int
 main(int argc, char **argv)
 {
@@ -458,6 +461,7 @@ main(int argc, char **argv)
 	sigset_t set;
 	int sig, i;
 
+	util_std_fds();
 	options(&s, argc, argv);
 	workers_new(&s);
 	/* every thread started from here on leaves the signals to sigwait */
@@ -477,3 +481,4 @@ main(int argc, char **argv)
 	free(s.busy);
 	return 0;
 }
+#endif

@@ -21,6 +21,12 @@
 
 #define MAXLAYERS 64
 #define MAXSIDE 4096
+/* Parameters and batch norm statistics at most: what a model file of
+ * 1 GiB, the most a reader takes, can hold.  Lower it (-DNET_MAXPARAM=...)
+ * to bound memory where a description comes from anyone (fuzzing). */
+#ifndef NET_MAXPARAM
+#define NET_MAXPARAM (1L << 28)
+#endif
 
 int net_reference;
 
@@ -159,7 +165,8 @@ static int
 shape_layers(struct net *n, char *err, int errlen)
 {
 	int i, c = n->in_c, h = n->in_h, w = n->in_w, nconv = 0, nbn = 0,
-	    ndense = 0, npool = 0;
+	    ndense = 0, npool = 0, nt = 0;
+	long np = 0;
 	struct layer *L;
 
 	for (i = 0; i < n->nl; i++) {
@@ -204,6 +211,15 @@ shape_layers(struct net *n, char *err, int errlen)
 		c = L->oc, h = L->oh, w = L->ow;
 		if ((long)c * h * w > 1L << 24)
 			return seterr(err, errlen, "layer %d: output too large", i + 1);
+		/* the tensors place_tensors() makes, and what they hold */
+		nt += L->type == L_BN ? 4 : L->nw > 0 ? 2 : 0;
+		np += L->nw + L->nb + (L->type == L_BN ? 2L * L->ic : 0);
+		if (nt > NET_MAXT)
+			return seterr(err, errlen, "layer %d: more than %d tensors",
+			    i + 1, NET_MAXT);
+		if (np > NET_MAXPARAM)
+			return seterr(err, errlen, "layer %d: more than %ld "
+			    "parameters", i + 1, (long)NET_MAXPARAM);
 	}
 	if (n->nl == 0 || n->l[n->nl - 1].type != L_DENSE)
 		return seterr(err, errlen, "the last layer must be 'dense N'");
