@@ -11,6 +11,8 @@
 
 #define MINCONTRAST 24          /* ink must be this much darker than paper */
 #define MININK 40               /* in at least this many pixels */
+#define WEAK 0.75               /* Sauvola's looser test: k times this */
+#define GROW 2                  /* pixels it may add to ink, outward */
 
 void
 prep_defaults(struct prep_opts *o)
@@ -158,10 +160,12 @@ ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
 		for (i = 0; i < n; i++)
 			mask[i] = b[i] <= t ? 255 : 0;
 	else
-		thresh_sauvola(mask, b, w, h, r, o->k);
+		thresh_sauvola(mask, b, w, h, r, o->k, WEAK * o->k);
 	for (i = 0; i < n; i++)
 		if (b[i] >= paper - MINCONTRAST)
 			mask[i] = 0;
+	if (method == PREP_SAUVOLA)
+		thresh_grow(mask, w, h, GROW);
 	free(b);
 	return method;
 }

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "thresh.h"
 #include "util.h"
@@ -86,22 +87,24 @@ win_across(struct win *s, int w)
 
 /* As the reference below, without a square root or a division a pixel:
  * with T = m (1 - k) + m k s / 128, p < T when p - m (1 - k) < 0 or its
- * square is below (m k / 128)^2 s^2.  Pixels [from, to) of a row whose
- * windows span columns [x + lo, x + hi) (clipped to the row when the
- * caller says so). */
+ * square is below (m k / 128)^2 s^2; the same with kw for the weak test.
+ * Pixels [from, to) of a row whose windows span columns [x + lo, x + hi)
+ * (clipped to the row when the caller says so). */
 #define SAUVOLA_PX(x0, x1) do { \
 	double in = inx[x] * iny; \
 	double m = (double)(ps[x1] - ps[x0]) * in; \
 	double v = (double)(pq[x1] - pq[x0]) * in - m * m; \
 	double a = row[x] - m * (1 - k), c = m * k / 128; \
-	out[x] = (unsigned char)(((a < 0) | (a * a < c * c * v)) * 255); \
+	double aw = row[x] - m * (1 - kw), cw = m * kw / 128; \
+	out[x] = (unsigned char)(((a < 0) | (a * a < c * c * v)) * 255 | \
+	    ((aw < 0) | (aw * aw < cw * cw * v)) * 128); \
 } while (0)
 
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 static void
 decide(unsigned char *restrict out, const unsigned char *restrict row,
     const struct win *s, const double *restrict inx, double iny, int w,
-    int r, double k)
+    int r, double k, double kw)
 {
 	const uint64_t *restrict ps = s->ps, *restrict pq = s->pq;
 	int x, lo = MIN(r, w), hi = MAX(lo, w - r - 1);
@@ -116,7 +119,7 @@ decide(unsigned char *restrict out, const unsigned char *restrict row,
 
 void
 thresh_sauvola(unsigned char *mask, const unsigned char *p, int w, int h,
-    int r, double k)
+    int r, double k, double kw)
 {
 	struct win s;
 	double *inx = xmalloc((w + 1) * sizeof(double));
@@ -133,18 +136,72 @@ thresh_sauvola(unsigned char *mask, const unsigned char *p, int w, int h,
 		win_rows(&s, p, w, y0, y1);
 		win_across(&s, w);
 		decide(mask + (size_t)y * w, p + (size_t)y * w, &s, inx,
-		    1.0 / (y1 - y0), w, r, k);
+		    1.0 / (y1 - y0), w, r, k, kw);
 	}
 	free(s.cs), free(s.cq), free(s.ps), free(s.pq);
 	free(inx);
 }
 
+/* One step of thresh_grow() on a row c, with the rows above and below
+ * (zeros past the picture's edge): 255 where c is 255, or 128 next to a
+ * 255; else c, or 0 on the last step. */
+#define GROW_PX(l, r) ((c[x] == 255) | ((c[x] == 128) & (((l) == 255) | \
+	((r) == 255) | (up[x] == 255) | (dn[x] == 255))))
+
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+static void
+grow_row(unsigned char *restrict d, const unsigned char *restrict up,
+    const unsigned char *restrict c, const unsigned char *restrict dn, int w,
+    int last)
+{
+	unsigned char keep = last ? 0 : 255;
+	int x = 0;
+
+	if (w == 1) {
+		d[0] = GROW_PX(0, 0) ? 255 : c[0] & keep;
+		return;
+	}
+	d[0] = GROW_PX(0, c[1]) ? 255 : c[0] & keep;
+	for (x = 1; x < w - 1; x++)
+		d[x] = GROW_PX(c[x - 1], c[x + 1]) ? 255 : c[x] & keep;
+	d[x] = GROW_PX(c[x - 1], 0) ? 255 : c[x] & keep;
+}
+
+void
+thresh_grow(unsigned char *mask, int w, int h, int steps)
+{
+	size_t n = (size_t)w * h, i;
+	unsigned char *zero = xcalloc(w + 1, 1), *a = mask, *b, *t;
+	int y, k;
+
+	if (steps < 1) {
+		for (i = 0; i < n; i++)
+			mask[i] = mask[i] == 255 ? 255 : 0;
+		free(zero);
+		return;
+	}
+	b = xmalloc(n ? n : 1);
+	for (k = 0; k < steps; k++) {
+		for (y = 0; y < h; y++)
+			grow_row(b + (size_t)y * w, y ? a + (size_t)(y - 1) * w :
+			    zero, a + (size_t)y * w, y + 1 < h ?
+			    a + (size_t)(y + 1) * w : zero, w, k == steps - 1);
+		t = a, a = b, b = t;
+	}
+	if (a != mask) {
+		memcpy(mask, a, n);
+		b = a;
+	}
+	free(b);
+	free(zero);
+}
+
 void
 thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w, int h,
-    int r, double k)
+    int r, double k, double kw)
 {
 	int x, y, i, j;
-	double n, m, s, sum, sq, v;
+	double n, m, s, sum, sq, v, t;
 
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
@@ -156,7 +213,9 @@ thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w, int h,
 				}
 			m = sum / n;
 			s = sqrt(MAX(sq / n - m * m, 0));
-			mask[(size_t)y * w + x] = p[(size_t)y * w + x] <
-			    m * (1 + k * (s / 128 - 1)) ? 255 : 0;
+			v = p[(size_t)y * w + x];
+			t = v < m * (1 + k * (s / 128 - 1)) ? 255 :
+			    v < m * (1 + kw * (s / 128 - 1)) ? 128 : 0;
+			mask[(size_t)y * w + x] = (unsigned char)t;
 		}
 }

@@ -32,9 +32,11 @@ test_expect_success 'the sample photo, each program under valgrind' '
 	test_must_be_empty errors
 '
 
-test_expect_success 'a multi-image stream and a real phone photo of one digit' '
-	photo="$TOP/../shared/photos/7.jpg" &&
-	test -f "$photo" &&
+PHOTOS=$TOP/../shared/photos
+test -d "$PHOTOS" && test_set_prereq PHOTOS
+
+test_expect_success PHOTOS 'a multi-image stream and a real phone photo of one digit' '
+	photo="$PHOTOS/7.jpg" &&
 	vg prep "$TOP/tests/data/sample.jpg" "$photo" "$TOP/tests/data/sample.jpg" \
 		2>errors | vg segment 2>>errors | vg cnn-infer >actual 2>>errors &&
 	printf "5283\n7\n5283\n" >expect &&

@@ -190,14 +190,97 @@ check_sauvola(void)
 			p[i] = (unsigned char)(t & 1 ? rng_below(&R, 256) :
 			    (i % w) % 9 < 2 ? 40 + rng_below(&R, 40) :
 			    200 + rng_below(&R, 40));
-		thresh_sauvola(a, p, w, h, r, t % 3 ? 0.2 : 0.5);
-		thresh_sauvola_ref(b, p, w, h, r, t % 3 ? 0.2 : 0.5);
+		thresh_sauvola(a, p, w, h, r, t % 3 ? 0.2 : 0.5,
+		    t % 3 ? 0.15 : 0.2);
+		thresh_sauvola_ref(b, p, w, h, r, t % 3 ? 0.2 : 0.5,
+		    t % 3 ? 0.15 : 0.2);
 		for (i = 0; i < n; i++)
 			bad += a[i] != b[i], ink += b[i] != 0;
 		free(p), free(a), free(b);
 	}
 	ok(bad == 0 && ink > 0, "Sauvola: fast and plain agree (%d of them "
 	    "differ, %d ink)", bad, ink);
+}
+
+/* Hysteresis: a faint stroke (128) that touches ink (255) joins it up to
+ * the number of steps from it; one apart from ink, or farther, does not. */
+static void
+check_grow(void)
+{
+	static const char *in[] = {
+		"#++++..+",
+		"......+.",
+		"..#+....",
+	};
+	static const char *want[] = {
+		"###.....",
+		"........",
+		"..##....",
+	};
+	unsigned char m[3 * 8];
+	int i, j, bad = 0;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 8; j++)
+			m[i * 8 + j] = in[i][j] == '#' ? 255 : in[i][j] == '+' ?
+			    128 : 0;
+	thresh_grow(m, 8, 3, 2);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 8; j++)
+			bad += m[i * 8 + j] != (want[i][j] == '#' ? 255 : 0);
+	ok(bad == 0, "hysteresis: grown two steps, through faint ink only "
+	    "(%d pixels wrong)", bad);
+}
+
+/* The plain hysteresis: a step marks what it grows, then takes it in. */
+static void
+grow_ref(unsigned char *m, int w, int h, int steps)
+{
+	int x, y, k;
+
+	for (k = 0; k < steps; k++) {
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				unsigned char *q = m + (size_t)y * w + x;
+
+				if (*q == 128 && ((x > 0 && q[-1] == 255) ||
+				    (x + 1 < w && q[1] == 255) ||
+				    (y > 0 && q[-w] == 255) ||
+				    (y + 1 < h && q[w] == 255)))
+					*q = 254;
+			}
+		for (x = 0; x < w * h; x++)
+			if (m[x] == 254)
+				m[x] = 255;
+	}
+	for (x = 0; x < w * h; x++)
+		m[x] = m[x] == 255 ? 255 : 0;
+}
+
+static void
+check_grow_ref(void)
+{
+	int t, w, h, k, bad = 0, grown = 0;
+	size_t i, n;
+
+	for (t = 0; t < 200; t++) {
+		unsigned char *a, *b;
+
+		w = 1 + (int)rng_below(&R, 70), h = 1 + (int)rng_below(&R, 70);
+		k = (int)rng_below(&R, 4), n = (size_t)w * h;
+		a = xmalloc(n), b = xmalloc(n);
+		for (i = 0; i < n; i++)
+			a[i] = (unsigned char[]){ 0, 0, 128, 128, 128, 255 }
+			    [rng_below(&R, 6)];
+		memcpy(b, a, n);
+		thresh_grow(a, w, h, k);
+		grow_ref(b, w, h, k);
+		for (i = 0; i < n; i++)
+			bad += a[i] != b[i], grown += b[i] != 0;
+		free(a), free(b);
+	}
+	ok(bad == 0 && grown > 0, "hysteresis: fast and plain agree (%d of "
+	    "them differ)", bad);
 }
 
 int
@@ -210,5 +293,7 @@ main(void)
 	check_resize();
 	check_otsu();
 	check_sauvola();
+	check_grow();
+	check_grow_ref();
 	return done_testing();
 }
