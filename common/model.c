@@ -220,6 +220,7 @@ struct parse {
 	struct model_extra *x;
 	int nt;                 /* tensors of the net seen */
 	long nfloat;            /* floats the data must hold */
+	size_t len;             /* bytes of the file */
 	struct tensor extra[MODEL_MAXX];
 	int nx;
 	unsigned long crc;
@@ -312,8 +313,14 @@ parse_line(struct parse *p, char *line)
 	if (strcmp(line, "arch") == 0) {
 		if (p->n)
 			return perr(p, "two arch lines");
-		if ((p->n = net_new(rest, e, sizeof(e))) == NULL)
-			return perr(p, "bad architecture: %s", e);
+		/* a small file must not make the reader allocate gigabytes:
+		 * no net of more parameters than twice what the file holds
+		 * (and a little), so that one a little off its tensors still
+		 * gets the message that names the tensor */
+		if ((p->n = net_new_max(rest, (long)(p->len / sizeof(float)) * 2 +
+		    65536, e, sizeof(e))) == NULL)
+			return perr(p, "bad architecture: %s (in a file of %zu "
+			    "bytes)", e, p->len);
 	} else if (strcmp(line, "input") == 0) {
 		if (sscanf(rest, "%d %d %d", &c, &h, &w) != 3 || c != p->n->in_c ||
 		    h != p->n->in_h || w != p->n->in_w)
@@ -411,7 +418,7 @@ model_load_mem(const unsigned char *buf, size_t len, const char *name,
 	int first = 1;
 
 	memset(&p, 0, sizeof(p));
-	p.name = name, p.err = err, p.errlen = errlen, p.x = x;
+	p.name = name, p.err = err, p.errlen = errlen, p.x = x, p.len = len;
 	while (!p.end) {
 		size_t at = pos;
 

@@ -162,7 +162,7 @@ parse_arch(struct layer *ls, const char *arch, char *err, int errlen)
 
 /* Shapes, names and parameter counts, layer by layer. */
 static int
-shape_layers(struct net *n, char *err, int errlen)
+shape_layers(struct net *n, long maxparam, char *err, int errlen)
 {
 	int i, c = n->in_c, h = n->in_h, w = n->in_w, nconv = 0, nbn = 0,
 	    ndense = 0, npool = 0, nt = 0;
@@ -217,9 +217,9 @@ shape_layers(struct net *n, char *err, int errlen)
 		if (nt > NET_MAXT)
 			return seterr(err, errlen, "layer %d: more than %d tensors",
 			    i + 1, NET_MAXT);
-		if (np > NET_MAXPARAM)
+		if (np > maxparam)
 			return seterr(err, errlen, "layer %d: more than %ld "
-			    "parameters", i + 1, (long)NET_MAXPARAM);
+			    "parameters", i + 1, maxparam);
 	}
 	if (n->nl == 0 || n->l[n->nl - 1].type != L_DENSE)
 		return seterr(err, errlen, "the last layer must be 'dense N'");
@@ -333,6 +333,12 @@ arch_line(const struct net *n)
 struct net *
 net_new(const char *arch, char *err, int errlen)
 {
+	return net_new_max(arch, NET_MAXPARAM, err, errlen);
+}
+
+struct net *
+net_new_max(const char *arch, long maxparam, char *err, int errlen)
+{
 	struct layer ls[MAXLAYERS];
 	struct net *n;
 	int nl;
@@ -344,7 +350,7 @@ net_new(const char *arch, char *err, int errlen)
 	n->nl = nl;
 	n->l = xmalloc((nl ? nl : 1) * sizeof(*n->l));
 	memcpy(n->l, ls, nl * sizeof(*ls));
-	if (shape_layers(n, err, errlen) < 0) {
+	if (shape_layers(n, MIN(maxparam, NET_MAXPARAM), err, errlen) < 0) {
 		free(n->l);
 		free(n);
 		return NULL;

@@ -57,6 +57,10 @@ struct net {
  * The input is 1x28x28; the last layer must be "dense N", N classes.
  * Parameters are zero; NULL and a message in err on a bad description. */
 struct net *net_new(const char *arch, char *err, int errlen);
+/* The same, refusing a net of more than maxparam parameters and batch
+ * norm statistics (a model file's reader: no more than its bytes hold). */
+struct net *net_new_max(const char *arch, long maxparam, char *err,
+    int errlen);
 void net_free(struct net *n);
 /* He-normal weights, zero biases, unit batch norms, from seed. */
 void net_init(struct net *n, unsigned long long seed);
