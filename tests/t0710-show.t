@@ -251,8 +251,8 @@ test_expect_success XVFB,XDOTOOL 'Escape while frames still come ends it at once
 	test_when_finished "exec 8>&-; kill $pid 2>/dev/null; :" &&
 	exec 8>fifo &&
 	cat stream.pnm >&8 &&
-	pause 150 xwininfo -name "show: 5283" >/dev/null 2>&1 &&
-	pause 100 eval "shot \"show: 5283\" got && cmp -s want got" &&
+	pause 300 xwininfo -name "show: 5283" >/dev/null 2>&1 &&
+	pause 300 eval "shot \"show: 5283\" got && cmp -s want got" &&
 	press Escape "show: 5283" &&
 	wait $pid &&
 	prep <stream.pnm | segment | cnn-infer >expect &&
