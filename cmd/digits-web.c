@@ -259,7 +259,12 @@ recognize_with(struct server *s, struct MHD_Connection *c,
 		    MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST, "%s", d.err);
 	if (rc == 0)
 		return fail(c, MHD_HTTP_BAD_REQUEST, "no image in the body");
-	pipeline_image(&r, im, 0, &s->po[w]);
+	if (pipeline_image(&r, im, 0, &s->po[w]) < 0) {
+		free(r.d);
+		img_free(im);
+		return fail(c, MHD_HTTP_CONTENT_TOO_LARGE, "more than %d pieces "
+		    "of ink: not a page of digits", s->po[w].seg.maxink);
+	}
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		err(1, "open_memstream");
 	answer_json(mem, s->po[w].net, im, &r, d.warn,

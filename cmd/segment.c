@@ -24,7 +24,8 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: segment [-LS] [-d debug.ppm] "
-	    "[-m model] [-P maxpixels] [-s minsize] [file ...]\n");
+	    "[-m model] [-n maxink] [-P maxpixels] [-s minsize]\n"
+	    "               [file ...]\n");
 	exit(status);
 }
 
@@ -36,7 +37,7 @@ options(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	segment_defaults(&o->seg);
 	o->maxpix = IMGIO_MAXPIX;
-	while ((ch = getopt(argc, argv, "LP:Sd:hm:s:")) != -1)
+	while ((ch = getopt(argc, argv, "LP:Sd:hm:n:s:")) != -1)
 		switch (ch) {
 		case 'L':
 			o->seg.lines = 0;
@@ -55,6 +56,9 @@ options(struct opts *o, int argc, char **argv)
 			break;
 		case 'm':
 			o->model = optarg;
+			break;
+		case 'n':
+			o->seg.maxink = (int)estrtol(optarg, 1, 100000000L, "-n");
 			break;
 		case 's':
 			o->seg.minsize = estrtod(optarg, 0, 1, "-s");
@@ -160,7 +164,9 @@ segment_stream(struct opts *o, FILE *fp, const char *name)
 	while ((rc = imgio_read(&io, &im)) == 1) {
 		g = img_grey(im);
 		img_free(im);
-		segment_image(&r, g, &o->seg);
+		if (segment_image(&r, g, &o->seg) < 0)
+			errx(1, "%s: more than %d pieces of ink: not a page of "
+			    "digits (-n raises the limit)", name, o->seg.maxink);
 		write_digits(g, &r, o->img++);
 		if (o->dfp && imgio_write(o->dfp, (im = picture(g, &r))) < 0)
 			err(1, "%s", o->debug);

@@ -94,14 +94,16 @@ options(struct show *s, int argc, char **argv)
 /* One image read: its answers drawn over a colour copy, and in *text
  * the line cnn-infer would print (malloc'ed). */
 static struct img *
-answer(struct show *s, const struct img *im, char **text)
+answer(struct show *s, const struct img *im, const char *name, char **text)
 {
 	struct pipeline_result r;
 	struct img *pic;
 	size_t len;
 	FILE *mem;
 
-	pipeline_image(&r, im, s->idx++, &s->po);
+	if (pipeline_image(&r, im, s->idx++, &s->po) < 0)
+		errx(1, "%s: more than %d pieces of ink: not a page of digits",
+		    name, s->po.seg.maxink);
 	if ((mem = open_memstream(text, &len)) == NULL)
 		err(1, "open_memstream");
 	classify_plain(mem, s->po.net, r.d, r.n);
@@ -158,7 +160,7 @@ show_stream(struct show *s, FILE *fp, const char *name)
 	while ((rc = decode_next(&d, &im)) == 1) {
 		if (d.warn[0])
 			warnx("%s: %s", name, d.warn);
-		pic = answer(s, im, &text);
+		pic = answer(s, im, name, &text);
 		img_free(im);
 		deliver(s, pic, text);
 	}

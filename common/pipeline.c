@@ -55,7 +55,7 @@ take_digit(struct digit *d, float *x, const struct seg_digit *s,
 	img_free(crop);
 }
 
-void
+int
 pipeline_image(struct pipeline_result *r, const struct img *im, long idx,
     const struct pipeline_opts *o)
 {
@@ -65,7 +65,13 @@ pipeline_image(struct pipeline_result *r, const struct img *im, long idx,
 	struct seg_result s;
 	float *x, *prob;
 
-	segment_image(&s, p, &o->seg);
+	if (segment_image(&s, p, &o->seg) < 0) {
+		free(s.d);
+		img_free(p);
+		r->n = 0;
+		r->d = xmalloc(sizeof(*r->d));
+		return -1;
+	}
 	r->n = s.n;
 	r->d = xmalloc((size_t)MAX(s.n, 1) * sizeof(*r->d));
 	x = xmalloc((size_t)MAX(s.n, 1) * PIX * sizeof(float));
@@ -82,4 +88,5 @@ pipeline_image(struct pipeline_result *r, const struct img *im, long idx,
 	free(x);
 	free(s.d);
 	img_free(p);
+	return 0;
 }

@@ -27,8 +27,9 @@ struct pipeline_result {
 void pipeline_defaults(struct pipeline_opts *o, struct net *net);
 /* The digits of im (grey or RGB, any size), exactly as the three
  * programs with these options find them: boxes in im's pixels, d->img
- * set to idx, and blank or unsure digits rejected. */
-void pipeline_image(struct pipeline_result *r, const struct img *im,
+ * set to idx, and blank or unsure digits rejected.  -1, and no digit,
+ * when segment_image() refuses the image (too many pieces of ink). */
+int pipeline_image(struct pipeline_result *r, const struct img *im,
     long idx, const struct pipeline_opts *o);
 
 #endif

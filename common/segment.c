@@ -38,6 +38,7 @@ segment_defaults(struct seg_opts *o)
 	o->lines = 1;
 	o->split = 1;
 	o->minsize = 0.3;
+	o->maxink = SEGMENT_MAXINK;
 }
 
 static int
@@ -1049,7 +1050,7 @@ emit(struct seg_result *r, struct blobs *s)
 	}
 }
 
-void
+int
 segment_image(struct seg_result *r, const struct img *im,
     const struct seg_opts *o)
 {
@@ -1077,6 +1078,14 @@ segment_image(struct seg_result *r, const struct img *im,
 	free(ru.row[0]);
 	free(ru.row[1]);
 	cc_free(&c);
+	if (s.n > o->maxink) {
+		for (i = 0; i < s.n; i++)
+			free(s.b[i].px);
+		free(s.b);
+		free(p);
+		r->d = xmalloc(sizeof(*r->d));
+		return -1;
+	}
 	join_pieces(s.b, s.n, height);
 	v = xmalloc((s.n + 1) * sizeof(*v));
 	for (nv = 0, i = 0; i < s.n; i++)
@@ -1097,4 +1106,5 @@ segment_image(struct seg_result *r, const struct img *im,
 		free(s.b[i].px);
 	free(s.b);
 	free(p);
+	return 0;
 }

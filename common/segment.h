@@ -6,12 +6,15 @@
 #include "img.h"
 #include "net.h"
 
+#define SEGMENT_MAXINK 20000
+
 struct seg_opts {
 	int lines;              /* remove ruled and squared paper's lines */
 	int split;              /* split digits that touch */
 	double minsize;         /* drop ink smaller than this share of the
 	                         * median digit height (specks, dots, dashes) */
 	struct net *net;        /* chooses among splits; NULL: by shape */
+	int maxink;             /* refuse an image of more pieces of ink */
 };
 
 struct seg_digit {
@@ -28,8 +31,10 @@ struct seg_result {
 };
 
 void segment_defaults(struct seg_opts *o);
-/* Find the digits of im (grey, ink > 0 on 0).  The caller frees r->d. */
-void segment_image(struct seg_result *r, const struct img *im,
+/* Find the digits of im (grey, ink > 0 on 0).  The caller frees r->d.
+ * -1, and no digit, when im holds more than o->maxink pieces of ink
+ * (beside specks): no page of digits, and hostile to time and memory. */
+int segment_image(struct seg_result *r, const struct img *im,
     const struct seg_opts *o);
 
 #endif

@@ -174,4 +174,22 @@ test_expect_success 'output to a full disk is an error' '
 	grep "^segment: stdout" err
 '
 
+# A sheet of 3x3 dots, 6 pixels apart: 40000 pieces of ink, each of which
+# would be weighed as a digit.  segment refuses it at once (-n).
+test_expect_success 'an image of too many pieces of ink is refused' '
+	perl -e "print qq(P5\n1200 1200\n255\n);
+		for \$y (0..1199) { print join q(), map {
+			(\$y % 6 < 3 && \$_ % 6 < 3) ? chr(255) : chr(0) } 0..1199 }" \
+		>dots.pgm &&
+	test_expect_code 1 segment dots.pgm >out 2>err &&
+	test_must_be_empty out &&
+	echo "segment: dots.pgm: more than 20000 pieces of ink: not a page of digits (-n raises the limit)" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 show -o pic.ppm dots.pgm >out 2>err &&
+	grep "^show: dots.pgm: more than 20000 pieces of ink" err &&
+	segment -n 40000 dots.pgm >digits &&
+	cnn-infer digits >out &&
+	test_line_count = 1 out
+'
+
 test_done

@@ -67,8 +67,8 @@ start() {
 	shift 2
 	{ draw "$@" >"$out" 2>err 3>&- 4>&- 5>&- 6>&- & } &&
 	pid=$! &&
-	pause 100 find_window &&
-	pause 50 titled "$title"
+	pause 300 find_window &&
+	pause 300 titled "$title"
 }
 
 # find_window: $win set to the window of draw $pid, once it shows
@@ -83,9 +83,9 @@ titled() {
 	test "$(xdotool getwindowname "$win" 2>/dev/null)" = "$1"
 }
 
-# ends: the exit status of draw $pid, once it has ended (at most 10 s)
+# ends: the exit status of draw $pid, once it has ended (at most 30 s)
 ends() {
-	pause 100 gone && wait $pid
+	pause 300 gone && wait $pid
 }
 
 gone() {
