@@ -3,8 +3,8 @@ test_description='every program has a man page, and they lint clean'
 cd "${0%/*}" && . ./lib.sh
 
 test_expect_success 'a page beside every program and script' '
-	for p in cnn-infer cnn-train digits-batch digits-plot digits-retrain \
-	    digits-sample digits-web draw fetch-mnist grab prep segment show; do
+	for f in "$TOP"/cmd/*.c "$TOP"/scripts/*; do
+		p=${f##*/} && p=${p%.c} &&
 		test_path_is_file "$TOP/man/$p.1" || return 1
 	done &&
 	test_path_is_file "$TOP/man/digitcnn.5"
