@@ -110,7 +110,8 @@ test_expect_success 'hosts from an sshloginfile: ":" is this machine' '
 '
 
 # ssh for a host "far": logs the host, then runs the command from the
-# home folder (sharness's HOME is the trash folder), as a login does
+# home folder (sharness's HOME is the trash folder) with the login shell
+# in SHELL, as sshd does (GNU parallel runs its jobs with $SHELL there)
 mkdir -p fakessh
 cat >fakessh/ssh <<EOF
 #!/bin/sh
@@ -120,6 +121,8 @@ done
 echo "\$1" >>"$PWD/ssh.log"
 shift
 test "\$1" != -- || shift
+SHELL=/bin/sh
+export SHELL
 cd && exec sh -c "\$*"
 EOF
 chmod +x fakessh/ssh
