@@ -435,8 +435,9 @@ by_x(const void *a, const void *b)
 
 /* Lines of writing: left to right, a blob joins the line whose latest
  * member it overlaps most in height (at least 30% of the taller of the
- * two, so that a fragment does not lead a line astray), which follows
- * slanted lines; else it starts a line.  Lines are
+ * two), which follows slanted lines; else it starts a line.  A blob
+ * under 60% of the height of the line's latest member joins it without
+ * becoming its latest, so that a fragment does not lead a line astray.  Lines are
  * then numbered top to bottom by their mean centres.  Returns how many. */
 static int
 find_lines(struct blob **v, int n)
@@ -457,8 +458,9 @@ find_lines(struct blob **v, int n)
 				bo = ov, best = l;
 		}
 		if (best < 0)
-			best = nl++;
-		last[best] = i;
+			best = nl++, last[best] = i;
+		if (BH(v[i]) * 5 >= BH(v[last[best]]) * 3)
+			last[best] = i;
 		v[i]->line = best;
 		cy[best] += (v[i]->y0 + v[i]->y1) / 2.0;
 		cnt[best]++;
