@@ -30,6 +30,7 @@ struct blob {
 
 #define BW(b) ((b)->x1 - (b)->x0 + 1)
 #define BH(b) ((b)->y1 - (b)->y0 + 1)
+#define TALL 1.8               /* in a line, taller than this many heights: not a digit */
 
 void
 segment_defaults(struct seg_opts *o)
@@ -828,11 +829,13 @@ ink_height(struct blob **v, int n)
 }
 
 /* Drop what is much smaller than the digits of its line, or than the
- * page's digits: specks, dots, commas, dashes. */
+ * page's digits: specks, dots, commas, dashes; and, in a line of three
+ * or more, what is far taller than its digits: the edge of the paper, a
+ * shadow's border. */
 static void
 drop_small(struct blob **v, int n, int nl, double minsize)
 {
-	int l, i, hl, hp = ink_height(v, n);
+	int l, i, k, hl, hp = ink_height(v, n);
 
 	for (i = 0; i < n; i++)
 		if (BH(v[i]) < minsize * hp)
@@ -840,9 +843,13 @@ drop_small(struct blob **v, int n, int nl, double minsize)
 
 	for (l = 0; l < nl; l++) {
 		hl = line_height(v, n, l);
+		for (k = 0, i = 0; i < n; i++)
+			if (v[i]->line == l && !v[i]->dead)
+				k++;
 		for (i = 0; i < n; i++)
 			if (v[i]->line == l && (BH(v[i]) < minsize * hl ||
-			    v[i]->area < 0.02 * hl * hl))
+			    v[i]->area < 0.02 * hl * hl ||
+			    (k >= 3 && BH(v[i]) > TALL * hl)))
 				v[i]->dead = 1;
 	}
 }
