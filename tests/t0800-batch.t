@@ -54,23 +54,27 @@ test_expect_success 'a folder: images of every kind and name, and bad ones' '
 	echo "notes" >in/notes.txt &&
 	ln -s nowhere in/dangling.jpg &&
 	cp "$S" in/x.jpg/inside.jpg &&
-	ls in | wc -l >n && echo 13 >expect && test_cmp expect n
+	ls in | wc -l >n && echo 13 >expect && test_cmp expect n &&
+	"$TOP/cmd/prep" "$S" | segment | cnn-infer -f tsv | cut -f 9 | sort >confs &&
+	test_line_count = 4 confs &&
+	head -n 1 confs >conf
 '
 
-cat >expect.rows <<\EOF
-in/a.jpg	5283	0.9999	ok
-in/a.pnm	5283	0.9999	ok
-in/back\\slash.jpg	5283	0.9999	ok
+# the pipeline's own lowest confidence on the sample (CONF)
+sed "s/CONF/$(cat conf)/" >expect.rows <<\EOF
+in/a.jpg	5283	CONF	ok
+in/a.pnm	5283	CONF	ok
+in/back\\slash.jpg	5283	CONF	ok
 in/bad.png			failed: prep: stdin: not a PNM, PNG or JPEG image
 in/blank.pgm			ok
 in/dangling.jpg			failed: no such file or directory
 in/empty.pnm			failed: no image in the file
-in/sp ace.JPG	5283	0.9999	ok
-in/sub/a.png	5283	0.9999	ok
-in/sub/new\nline.jpg	5283	0.9999	ok
-in/ta\tb.jpeg	5283	0.9999	ok
-in/two.ppm	5283 5283	0.9999	ok
-in/x.jpg/inside.jpg	5283	0.9999	ok
+in/sp ace.JPG	5283	CONF	ok
+in/sub/a.png	5283	CONF	ok
+in/sub/new\nline.jpg	5283	CONF	ok
+in/ta\tb.jpeg	5283	CONF	ok
+in/two.ppm	5283 5283	CONF	ok
+in/x.jpg/inside.jpg	5283	CONF	ok
 EOF
 
 test_expect_success 'one row a file, escaped, sorted; failures exit 1' '
@@ -163,7 +167,7 @@ test_expect_success 'a file touched is read again, its row replaced' '
 	test_expect_code 1 batch -o out.tsv in empty &&
 	test $(preps) = 1 &&
 	test_line_count = 13 out.tsv &&
-	grep "^in/sp ace.JPG${tab}5283${tab}0.9999${tab}ok${tab}981173106\." \
+	grep "^in/sp ace.JPG${tab}5283${tab}$(cat conf)${tab}ok${tab}981173106\." \
 		out.tsv &&
 	grep -v "^in/sp ace.JPG" before >expect &&
 	grep -v "^in/sp ace.JPG" out.tsv >actual &&
@@ -202,8 +206,8 @@ test_expect_success 'files named are read whatever their names' '
 	test_expect_code 1 batch in/notes.txt in/a.jpg in/a.jpg nosuch \
 		>actual 2>err &&
 	sort actual | cut -f 1-4 >rows &&
-	printf "in/a.jpg\t5283\t0.9999\tok\nin/notes.txt\t5283\t0.9999\tok\n" \
-		>expect &&
+	c=$(cat conf) &&
+	printf "in/a.jpg\t5283\t$c\tok\nin/notes.txt\t5283\t$c\tok\n" >expect &&
 	test_cmp expect rows &&
 	echo "digits-batch: nosuch: no such file or directory" >expect &&
 	test_cmp expect err
@@ -212,15 +216,16 @@ test_expect_success 'files named are read whatever their names' '
 test_expect_success '-d: each digit and its confidence' '
 	batch -d in/a.jpg >actual &&
 	cut -f 1-4,6 actual >rows &&
-	printf "in/a.jpg\t5283\t0.9999\tok\t%s\n" \
-		"5:1.0000 2:0.9999 8:1.0000 3:1.0000" >expect &&
+	"$TOP/cmd/prep" in/a.jpg | segment | cnn-infer -f tsv |
+		awk -F "\t" "{ printf \"%s%s:%s\", (NR > 1 ? \" \" : \"\"), \$8, \$9 }" >digits &&
+	printf "in/a.jpg\t5283\t%s\tok\t%s\n" "$(cat conf)" "$(cat digits)" >expect &&
 	test_cmp expect rows
 '
 
 test_expect_success '-m: the model is passed on, and checked first' '
 	batch -m "$TOP/model/digits.cnn" in/a.jpg >actual &&
 	cut -f 1-4 actual >rows &&
-	printf "in/a.jpg\t5283\t0.9999\tok\n" >expect &&
+	printf "in/a.jpg\t5283\t%s\tok\n" "$(cat conf)" >expect &&
 	test_cmp expect rows &&
 	test_expect_code 1 batch -m nosuch.cnn in/a.jpg 2>err &&
 	echo "digits-batch: nosuch.cnn: cannot read it" >expect &&
