@@ -231,7 +231,7 @@ infer_stream(struct net *n, const struct opts *o, struct group *g, FILE *fp,
 	int rc;
 
 	imgio_open(&r, fp, name);
-	r.maxpix = o->maxpix;
+	r.maxpix = o->maxpix, r.raise = "-p";
 	while ((rc = imgio_read(&r, &im)) == 1) {
 		add_image(n, o, g, im, seq);
 		img_free(im);

@@ -265,8 +265,12 @@ recognize_with(struct server *s, struct MHD_Connection *c,
 		return fail(c, MHD_HTTP_CONTENT_TOO_LARGE, "more than %d pieces "
 		    "of ink: not a page of digits", s->po[w].seg.maxink);
 	}
-	if ((mem = open_memstream(&text, &len)) == NULL)
-		err(1, "open_memstream");
+	if ((mem = open_memstream(&text, &len)) == NULL) {
+		free(r.d);
+		img_free(im);
+		return fail(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "out of memory for the answer");
+	}
 	answer_json(mem, s->po[w].net, im, &r, d.warn,
 	    (util_now() - rq->start) * 1000);
 	free(r.d);

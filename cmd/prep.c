@@ -88,7 +88,7 @@ prep_stream(FILE *fp, const char *name, const struct prep_opts *o,
 	int rc;
 
 	decode_open(&d, fp, name);
-	d.maxpix = maxpix;
+	d.maxpix = maxpix, d.raise = "-P";
 	while ((rc = decode_next(&d, &im)) == 1) {
 		if (d.warn[0])
 			warnx("%s: %s", name, d.warn);

@@ -160,7 +160,7 @@ segment_stream(struct opts *o, FILE *fp, const char *name)
 	int rc;
 
 	imgio_open(&io, fp, name);
-	io.maxpix = o->maxpix;
+	io.maxpix = o->maxpix, io.raise = "-P";
 	while ((rc = imgio_read(&io, &im)) == 1) {
 		g = img_grey(im);
 		img_free(im);

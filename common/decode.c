@@ -60,8 +60,9 @@ checksize(struct decoder *d, unsigned long w, unsigned long h)
 		    "pixels is empty", w, h);
 	if (w > (unsigned long)max / h)
 		return seterr(d->err, sizeof(d->err), "image of %lux%lu pixels "
-		    "exceeds the limit of %ld pixels (an option raises it)",
-		    w, h, max);
+		    "exceeds the limit of %ld pixels%s%s%s", w, h, max,
+		    d->raise ? " (" : "", d->raise ? d->raise : "",
+		    d->raise ? " raises it)" : "");
 	if (w > INT_MAX || h > INT_MAX)
 		return seterr(d->err, sizeof(d->err), "image of %lux%lu "
 		    "pixels is too large", w, h);
@@ -714,6 +715,7 @@ decode_next(struct decoder *d, struct img **out)
 	}
 	if (d->kind == DECODE_PNM) {
 		d->io.maxpix = limit(d);
+		d->io.raise = d->raise;
 		rc = imgio_read(&d->io, out);
 		if (rc < 0)
 			memcpy(d->err, d->io.err, sizeof(d->err));

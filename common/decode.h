@@ -14,6 +14,8 @@ struct decoder {
 	FILE *fp;
 	const char *name;       /* for messages: file name or "stdin" */
 	long maxpix;            /* refuse larger images; 0 means IMGIO_MAXPIX */
+	const char *raise;      /* the option that raises maxpix, for the
+				 * message ("-P"), or NULL */
 	int scale_denom;        /* JPEG only: decode at 1/1, 1/2, 1/4 or 1/8 */
 	long count;             /* images read so far */
 	int kind;               /* of the last image: DECODE_PNM, _PNG, _JPEG */

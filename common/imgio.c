@@ -347,7 +347,8 @@ checksize(struct imgio *r, const struct hdr *h)
 
 	if (h->w > max / h->h)
 		return fail(r, "image of %ldx%ld pixels exceeds the limit of "
-		    "%ld pixels (an option raises it)", h->w, h->h, max);
+		    "%ld pixels%s%s%s", h->w, h->h, max, r->raise ? " (" : "",
+		    r->raise ? r->raise : "", r->raise ? " raises it)" : "");
 	if ((size_t)h->w > SIZE_MAX / bytes / h->depth / (size_t)h->h)
 		return fail(r, "image of %ldx%ld pixels is too large",
 		    h->w, h->h);

@@ -14,6 +14,8 @@ struct imgio {
 	FILE *fp;
 	const char *name;       /* for messages: file name or "stdin" */
 	long maxpix;            /* refuse larger images; 0 means IMGIO_MAXPIX */
+	const char *raise;      /* the option that raises maxpix, for the
+				 * message ("-P"), or NULL */
 	long count;             /* images read so far */
 	char err[256];          /* why the last imgio_read returned -1 */
 };

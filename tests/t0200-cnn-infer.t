@@ -126,7 +126,7 @@ test_expect_success 'bad input: a clear message and exit 1' '
 	test_expect_code 1 cnn-infer nosuch 2>err &&
 	grep "^cnn-infer: nosuch: No such file" err &&
 	test_expect_code 1 cnn-infer -p 100 digits.pgm 2>err &&
-	grep "exceeds the limit" err &&
+	grep "^cnn-infer: digits.pgm: .* exceeds the limit of 100 pixels (-p raises it)$" err &&
 	test_expect_code 1 cnn-infer -m nosuch.cnn digits.pgm 2>err &&
 	grep "^cnn-infer: nosuch.cnn: No such file" err &&
 	test_expect_code 1 cnn-infer -m . digits.pgm 2>err &&

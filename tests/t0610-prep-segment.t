@@ -90,7 +90,9 @@ test_expect_success 'bad images: prep says why and exits 1' '
 
 test_expect_success 'the pixel limit can be raised' '
 	test_expect_code 1 prep -P 1000 page.pgm >/dev/null 2>err &&
-	grep "exceeds the limit" err &&
+	grep "^prep: page.pgm: image of 300x200 pixels exceeds the limit of 1000 pixels (-P raises it)$" err &&
+	test_expect_code 1 segment -P 1000 page.pgm >/dev/null 2>err &&
+	grep "^segment: page.pgm: .* exceeds the limit of 1000 pixels (-P raises it)$" err &&
 	prep -P 100000000 page.pgm | segment | cnn-infer >actual &&
 	echo 47 >expect &&
 	test_cmp expect actual
