@@ -23,7 +23,7 @@ struct opts {
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: segment [-LS] [-d debug.ppm] "
+	fprintf(status ? stderr : stdout, "usage: segment [-kLS] [-d debug.ppm] "
 	    "[-m model] [-n maxink] [-P maxpixels] [-s minsize]\n"
 	    "               [file ...]\n");
 	exit(status);
@@ -37,7 +37,7 @@ options(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	segment_defaults(&o->seg);
 	o->maxpix = IMGIO_MAXPIX;
-	while ((ch = getopt(argc, argv, "LP:Sd:hm:n:s:")) != -1)
+	while ((ch = getopt(argc, argv, "LP:Sd:hkm:n:s:")) != -1)
 		switch (ch) {
 		case 'L':
 			o->seg.lines = 0;
@@ -53,6 +53,9 @@ options(struct opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			usage(0);
+			break;
+		case 'k':
+			o->seg.keep = 1;
 			break;
 		case 'm':
 			o->model = optarg;

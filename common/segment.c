@@ -1107,7 +1107,7 @@ segment_image(struct seg_result *r, const struct img *im,
 		join_broken(&s, nl, o->net);
 	if (o->split)
 		split_wide(&s, nl, o->net);
-	if (o->net)
+	if (o->net && !o->keep)
 		drop_nondigits(&s, o->net);
 	emit(r, &s);
 	r->height = height;

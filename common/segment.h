@@ -11,6 +11,7 @@
 struct seg_opts {
 	int lines;              /* remove ruled and squared paper's lines */
 	int split;              /* split digits that touch */
+	int keep;               /* keep what the net finds not a digit */
 	double minsize;         /* drop ink smaller than this share of the
 	                         * median digit height (specks, dots, dashes) */
 	struct net *net;        /* chooses among splits; NULL: by shape */

@@ -144,6 +144,24 @@ test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit
 	test_cmp expect actual
 '
 
+# Printed letters beside the sample, as tall as its digits: the net
+# finds them not digits, and segment drops them unless told to keep
+# them (-k), when cnn-infer shows each as "?".
+test_expect_success 'letters are no digits; -k keeps them' '
+	for ch in A X; do
+		pbmtext -nomargins $ch | pnminvert | pamscale 9 2>/dev/null |
+			pnmpad -black -left 860 -top 290 |
+			pnmpad -black -width 1000 -height 700 >l.pgm &&
+		pamarith -max s.pgm l.pgm >$ch.pgm || return 1
+	done &&
+	segment A.pgm X.pgm | cnn-infer >actual &&
+	printf "5283\n5283\n" >expect &&
+	test_cmp expect actual &&
+	segment -k A.pgm X.pgm | cnn-infer >actual &&
+	printf "5283 ?\n5283 ?\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a ruled line broken where a digit sits on it goes whole' '
 	ink_box black.pgm 1000 3 0 100 >l.pgm &&
 	ink_box l.pgm 1000 3 0 600 >ll.pgm &&
