@@ -53,7 +53,7 @@ OBJ = common/augment.o common/batchnorm.o common/builtin.o common/cc.o \
 	common/imgio.o common/maxpool.o common/meta.o common/model.o common/negative.o common/net.o \
 	common/netrun.o common/nettrain.o common/norm.o common/pipeline.o common/optim.o common/progress.o common/relu.o common/rng.o \
 	common/softmax.o common/util.o common/window.o common/winograd.o
-UNIT = tests/unit/t-augment.t tests/unit/t-decode.t tests/unit/t-gemm.t \
+UNIT = tests/unit/t-augment.t tests/unit/t-classify.t tests/unit/t-decode.t tests/unit/t-gemm.t \
 	tests/unit/t-grad.t \
 	tests/unit/t-filter.t tests/unit/t-idx.t tests/unit/t-imgio.t tests/unit/t-model.t \
 	tests/unit/t-negative.t tests/unit/t-net.t tests/unit/t-norm.t \

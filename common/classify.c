@@ -28,11 +28,30 @@ classify_prepare(float *out, const struct img *im)
 	return ink;
 }
 
+int
+classify_answer(const struct net *n, const float *prob, float *conf)
+{
+	int q, c, best = -1;
+
+	for (q = 0; q < n->nclass && n->labels[q] != '?'; q++)
+		;
+	if (q < n->nclass && prob[q] >= 0.5f) {
+		*conf = prob[q];
+		return q;
+	}
+	for (c = 0; c < n->nclass; c++)
+		if (c != q && (best < 0 || prob[c] > prob[best]))
+			best = c;
+	*conf = q < n->nclass ? prob[best] / MAX(1 - prob[q], 1e-6f) : prob[best];
+	*conf = MIN(*conf, 1.0f);
+	return best;
+}
+
 void
-classify_top(struct digit *d, const float *prob, int nclass, int k,
+classify_top(struct digit *d, const struct net *n, const float *prob, int k,
     float threshold)
 {
-	int i, j, c;
+	int i, j, c, nclass = n->nclass;
 
 	k = MIN(MIN(k, nclass), CLASSIFY_TOP);
 	d->ntop = 0;
@@ -50,13 +69,14 @@ classify_top(struct digit *d, const float *prob, int nclass, int k,
 	}
 	for (j = d->ntop; j < k; j++)
 		d->top[j].cls = -1, d->top[j].p = 0;
-	d->reject = d->blank || d->top[0].p < threshold;
+	d->cls = classify_answer(n, prob, &d->conf);
+	d->reject = d->blank || n->labels[d->cls] == '?' || d->conf < threshold;
 }
 
 int
 classify_char(const struct net *n, const struct digit *d)
 {
-	return d->reject ? '?' : n->labels[d->top[0].cls];
+	return d->reject ? '?' : n->labels[d->cls];
 }
 
 void
@@ -80,7 +100,7 @@ classify_tsv(FILE *fp, const struct net *n, const struct digit *d, int cnt)
 	for (i = 0; i < cnt; i++) {
 		fprintf(fp, "%ld\t%d\t%d\t%d\t%d\t%d\t%d\t%c\t%.4f", d[i].img,
 		    d[i].line, d[i].idx, d[i].box[0], d[i].box[1], d[i].box[2],
-		    d[i].box[3], classify_char(n, &d[i]), d[i].top[0].p);
+		    d[i].box[3], classify_char(n, &d[i]), d[i].conf);
 		for (j = 1; j < d[i].ntop; j++)
 			fprintf(fp, "\t%c\t%.4f", n->labels[d[i].top[j].cls],
 			    d[i].top[j].p);
@@ -122,7 +142,7 @@ classify_json_digits(FILE *fp, const struct net *n, const struct digit *d,
 		fprintf(fp, "%s{\"line\":%d,\"index\":%d,\"box\":[%d,%d,%d,%d],"
 		    "\"digit\":\"%c\",\"confidence\":%.4f,\"top\":[", i ? "," : "",
 		    d[i].line, d[i].idx, d[i].box[0], d[i].box[1], d[i].box[2],
-		    d[i].box[3], classify_char(n, &d[i]), d[i].top[0].p);
+		    d[i].box[3], classify_char(n, &d[i]), d[i].conf);
 		for (j = 0; j < d[i].ntop; j++)
 			fprintf(fp, "%s{\"digit\":\"%c\",\"p\":%.4f}", j ? "," : "",
 			    n->labels[d[i].top[j].cls], d[i].top[j].p);

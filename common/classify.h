@@ -21,8 +21,11 @@ struct digit {
 	int box[4];             /* x y w h in source pixels */
 	struct guess top[CLASSIFY_TOP];   /* best first */
 	int ntop;
+	int cls;                /* the answer (classify_answer()) */
+	float conf;             /* and its confidence */
 	int blank;              /* no ink: prints as '?' whatever the net says */
-	int reject;             /* blank, or best below the threshold: '?' */
+	int reject;             /* blank, not a digit, or the answer's
+	                         * confidence below the threshold: '?' */
 };
 
 /* An image of one digit in the net's input form (28x28, 0..1, white ink
@@ -30,9 +33,16 @@ struct digit {
  * 28x28 (taken as normalised already), else normalised the MNIST way
  * (norm.h).  Returns the ink pixels found: 0 for a blank image. */
 long classify_prepare(float *out, const struct img *im);
-/* Fill d->top with the k best classes of prob and set d->reject. */
-void classify_top(struct digit *d, const float *prob, int nclass, int k,
-    float threshold);
+/* The net's answer for class probabilities prob, and its confidence in
+ * *conf.  With a "not a digit" class (labelled '?'): that class when its
+ * probability is 0.5 or more, with that probability; else the best of the
+ * other classes, with its share of their probability (its own over one
+ * less the '?' class's).  Without: the best class and its probability. */
+int classify_answer(const struct net *n, const float *prob, float *conf);
+/* Fill d->top with the k best classes of prob, d->cls and d->conf with
+ * the answer, and set d->reject. */
+void classify_top(struct digit *d, const struct net *n, const float *prob,
+    int k, float threshold);
 /* The character d prints as: its label, or '?' if rejected. */
 int classify_char(const struct net *n, const struct digit *d);
 /* One source image's digits (in reading order) as a line of text: lines

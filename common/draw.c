@@ -133,15 +133,15 @@ answer_scale(const struct img *im, const struct digit *d, int n)
 	return MAX(2, s);
 }
 
-/* The best class's probability in percent, rounded down (only a
- * certainty shows 100.0%), after its label when d is rejected. */
+/* The answer's confidence in percent, rounded down (only a certainty
+ * shows 100.0%), after its label when d is rejected. */
 static void
 percent(char *buf, size_t len, const struct net *net, const struct digit *d)
 {
-	int tenths = (int)(d->top[0].p * 1000);
+	int tenths = (int)(d->conf * 1000);
 
 	if (d->reject)
-		snprintf(buf, len, "%c %d.%d%%", net->labels[d->top[0].cls],
+		snprintf(buf, len, "%c %d.%d%%", net->labels[d->cls],
 		    tenths / 10, tenths % 10);
 	else
 		snprintf(buf, len, "%d.%d%%", tenths / 10, tenths % 10);

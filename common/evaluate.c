@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "draw.h"
 #include "evaluate.h"
 #include "imgio.h"
@@ -22,7 +23,7 @@ evaluate_run(struct evaluation *e, struct net *n, const struct dataset *d)
 	float *x = xfloats((size_t)CHUNK * PIX);
 	float *p = xfloats((size_t)CHUNK * n->nclass);
 	double t0, l = 0;
-	int i, j, c, cnt, best;
+	int i, j, cnt, best;
 
 	memset(e, 0, sizeof(*e));
 	e->nclass = n->nclass;
@@ -39,11 +40,8 @@ evaluate_run(struct evaluation *e, struct net *n, const struct dataset *d)
 		for (j = 0; j < cnt; j++) {
 			const float *q = p + (size_t)j * n->nclass;
 
-			for (best = 0, c = 1; c < n->nclass; c++)
-				if (q[c] > q[best])
-					best = c;
+			best = classify_answer(n, q, &e->p[i + j]);
 			e->pred[i + j] = (unsigned char)best;
-			e->p[i + j] = q[best];
 			e->right += best == d->y[i + j];
 			if (d->y[i + j] < 64)
 				e->conf[d->y[i + j]][best]++;

@@ -82,7 +82,7 @@ pipeline_image(struct pipeline_result *r, const struct img *im, long idx,
 	if (s.n > 0)
 		netrun_infer(o->net, prob, x, s.n);
 	for (i = 0; i < s.n; i++)
-		classify_top(&r->d[i], prob + (size_t)i * nc, nc, o->top,
+		classify_top(&r->d[i], o->net, prob + (size_t)i * nc, o->top,
 		    o->threshold);
 	free(prob);
 	free(x);
