@@ -31,6 +31,7 @@ struct blob {
 #define BW(b) ((b)->x1 - (b)->x0 + 1)
 #define BH(b) ((b)->y1 - (b)->y0 + 1)
 #define TALL 1.8               /* in a line, taller than this many heights: not a digit */
+#define HOLES 20                /* ink with more holes is grain, not a digit */
 
 void
 segment_defaults(struct seg_opts *o)
@@ -775,13 +776,41 @@ add(struct blobs *s)
 	return &s->b[s->n++];
 }
 
+/* The holes of component m: the cycles of the graph of its runs, joined
+ * where they touch (8-connected) from one row to the next.  A digit has
+ * two at most, and a few pinholes in a thick stroke; the grain of a desk
+ * or of a shadow's edge, dozens. */
+static int
+holes(const struct cc *c, const struct cc_comp *m)
+{
+	const struct cc_run *r = c->run + m->run0;
+	long pairs = 0;
+	int n = m->nrun, i = 0, e, f, j, k, k0;
+
+	while (i < n) {
+		for (e = i; e < n && r[e].y == r[i].y; e++)
+			;
+		for (f = e; f < n && r[f].y == r[i].y + 1; f++)
+			;
+		for (k0 = e, j = i; j < e; j++) {       /* rows sorted by x */
+			while (k0 < f && r[k0].x1 + 1 < r[j].x0)
+				k0++;
+			for (k = k0; k < f && r[k].x0 <= r[j].x1 + 1; k++)
+				pairs++;
+		}
+		i = e;
+	}
+	return (int)(pairs - n + 1);
+}
+
 /* Components to blobs, but for specks of a few pixels and what cannot be
  * writing: pieces of the lines taken out (ru, if not NULL), anything
  * along the picture's edge or running from it far into the picture (a
  * page edge, a frame, a shadow's rim), solid ink from the edge (a desk or
  * a shadow seen past the sheet: strokes leave most of their box empty),
- * what covers half the picture, and long flat strokes lower than half a
- * digit (dashes, underlines). */
+ * what covers half the picture, long flat strokes lower than half a
+ * digit (dashes, underlines), and ink with more than HOLES holes (the
+ * grain of a desk, of a shadow's edge, of a dotted texture). */
 static void
 collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
     int h, int height, const struct rules *ru)
@@ -802,7 +831,7 @@ collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
 		    (edge && bw > 0.5 * bh && m->area > 0.7 * bw * bh &&
 		    bh > 0.5 * height) ||
 		    (bw > 2.5 * bh && bh < 0.5 * height) ||
-		    (ru && line_piece(ru, c, m)))
+		    (ru && line_piece(ru, c, m)) || holes(c, m) > HOLES)
 			continue;
 		blob_from(add(s), c, i, p, w);
 	}

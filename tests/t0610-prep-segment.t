@@ -144,6 +144,25 @@ test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit
 	test_cmp expect actual
 '
 
+# A tall strip of grain (random dots, one component with hundreds of
+# holes: a desk seen past the sheet) beside a lone digit.  Taken for
+# writing, it made the page's digits look tall, dropped the 6 as a speck
+# beside them, and read as 1.
+test_expect_success 'grain is no digit, and does not hide one' '
+	draw-digits 6 | pamscale 3 | pamcomp -xoff 500 -yoff 400 - black.pgm \
+		>six.pgm &&
+	for seed in 7 8 9; do
+		pgmnoise -randomseed $seed 60 500 2>/dev/null |
+			pamthreshold -simple -threshold 0.5 2>/dev/null |
+			pamdepth 255 2>/dev/null |
+			pamcomp -xoff 40 -yoff 100 - black.pgm >grain.pgm &&
+		pamarith -max six.pgm grain.pgm >g$seed.pgm || return 1
+	done &&
+	segment six.pgm g7.pgm g8.pgm g9.pgm | cnn-infer >actual &&
+	printf "6\n6\n6\n6\n" >expect &&
+	test_cmp expect actual
+'
+
 # Printed letters beside the sample, as tall as its digits: the net
 # finds them not digits, and segment drops them unless told to keep
 # them (-k), when cnn-infer shows each as "?".
