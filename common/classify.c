@@ -42,6 +42,10 @@ classify_answer(const struct net *n, const float *prob, float *conf)
 	for (c = 0; c < n->nclass; c++)
 		if (c != q && (best < 0 || prob[c] > prob[best]))
 			best = c;
+	if (best < 0) {                 /* '?' the only class, and NaN */
+		*conf = 0;
+		return q;
+	}
 	*conf = q < n->nclass ? prob[best] / MAX(1 - prob[q], 1e-6f) : prob[best];
 	*conf = MIN(*conf, 1.0f);
 	return best;

@@ -24,12 +24,12 @@ evaluate_run(struct evaluation *e, struct net *n, const struct dataset *d)
 	float *p = xfloats((size_t)CHUNK * n->nclass);
 	double t0, l = 0;
 	int i, j, cnt, best;
+	float conf;
 
 	memset(e, 0, sizeof(*e));
 	e->nclass = n->nclass;
 	e->n = d->n;
 	e->pred = xmalloc(d->n ? d->n : 1);
-	e->p = xmalloc((d->n ? d->n : 1) * sizeof(float));
 	for (i = 0; i < d->n; i += CHUNK) {
 		cnt = MIN(CHUNK, d->n - i);
 		for (j = 0; j < cnt * PIX; j++)
@@ -40,7 +40,7 @@ evaluate_run(struct evaluation *e, struct net *n, const struct dataset *d)
 		for (j = 0; j < cnt; j++) {
 			const float *q = p + (size_t)j * n->nclass;
 
-			best = classify_answer(n, q, &e->p[i + j]);
+			best = classify_answer(n, q, &conf);
 			e->pred[i + j] = (unsigned char)best;
 			e->right += best == d->y[i + j];
 			if (d->y[i + j] < 64)
@@ -58,9 +58,7 @@ void
 evaluate_free(struct evaluation *e)
 {
 	free(e->pred);
-	free(e->p);
 	e->pred = NULL;
-	e->p = NULL;
 }
 
 void

@@ -15,7 +15,6 @@ struct evaluation {
 	double secs;            /* inference time alone */
 	long conf[64][64];      /* conf[true][predicted] */
 	unsigned char *pred;    /* per image: the predicted class */
-	float *p;               /* per image: its probability */
 };
 
 /* Run n over d (batch norm folded, all threads). */

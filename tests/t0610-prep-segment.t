@@ -163,9 +163,10 @@ test_expect_success 'grain is no digit, and does not hide one' '
 	test_cmp expect actual
 '
 
-# Printed letters beside the sample, as tall as its digits: the net
-# finds them not digits, and segment drops them unless told to keep
-# them (-k), when cnn-infer shows each as "?".
+# Printed K and X beside the sample, as tall as its digits: the net
+# finds them not digits (not every letter: it reads an A as 8), and
+# segment drops them unless told to keep them (-k), when cnn-infer shows
+# each as "?".
 test_expect_success 'letters are no digits; -k keeps them' '
 	for ch in K X; do
 		pbmtext -nomargins $ch | pnminvert | pamscale 9 2>/dev/null |

@@ -64,6 +64,13 @@ main(void)
 	ok(d.reject && d.cls == 9 && classify_char(n, &d) == '?',
 	    "ten classes: below the threshold, ?");
 
+	/* a net of "not a digit" alone, gone NaN: still an answer */
+	n = labelled("?");
+	p[0] = NAN;
+	c = classify_answer(n, p, &conf);
+	ok(c == 0 && conf == 0, "? the only class, NaN: ?, confidence 0");
+	n = labelled("0123456789");
+
 	/* a blank image prints ? whatever the net says */
 	d.blank = 1;
 	classify_top(&d, n, p, 1, 0);
