@@ -2,8 +2,10 @@
  * "not a digit" class.  They are what segment(1) meets when it cuts in
  * the wrong place or finds dirt: the left or right part of a digit (as
  * when a cut falls inside it), two digits run together, a dash, a blot of
- * specks. */
+ * specks; and what a form or a cheque holds beside its digits: letters
+ * and signs written by hand. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "negative.h"
@@ -139,7 +141,140 @@ mark(float *out, struct rng *r)
 	norm_digit(out, c, S, S, S);
 }
 
-void
+/* Letters and signs as strokes on a grid 6 wide and 10 high (y down;
+ * small letters from y = 4), one string a glyph: strokes separated by
+ * ';', each a polyline of points "x,y" and arcs "@cx,cy,rx,ry,a0,a1"
+ * (degrees, 0 along x, 90 down, a0 to a1 either way).  Only shapes no
+ * hand writes for a digit: no O, I, l, Z, S, B, G, b, g, q, T (0, 1, 2,
+ * 5, 8, 6, 9, 7), nor C, U, L, P, a, h, t, u, which some hands' digits
+ * come near. */
+static const struct glyph {
+	char c;
+	const char *s;
+} glyph[] = {
+	{ 'A', "0,10 3,0 6,10; 1.2,6.5 4.8,6.5" },
+	{ 'E', "6,0 0,0 0,10 6,10; 0,5 4.5,5" },
+	{ 'F', "6,0 0,0 0,10; 0,5 4.5,5" },
+	{ 'H', "0,0 0,10; 6,0 6,10; 0,5 6,5" },
+	{ 'K', "0,0 0,10; 5.5,0 0,6; 1.8,4.2 6,10" },
+	{ 'M', "0,10 0.6,0 3,7 5.4,0 6,10" },
+	{ 'N', "0,10 0,0 6,10 6,0" },
+	{ 'R', "0,10 0,0 3.5,0 @3.5,2.5,2.5,2.5,-90,90 0,5; 2.5,5 6,10" },
+	{ 'V', "0,0 3,10 6,0" },
+	{ 'W', "0,0 1.5,10 3,3 4.5,10 6,0" },
+	{ 'X', "0,0 6,10; 6,0 0,10" },
+	{ 'Y', "0,0 3,5 6,0; 3,5 3,10" },
+	{ 'e', "0.2,7 5.8,7 @3,7,2.8,3,0,-315" },
+	{ 'f', "@4.5,2,1.5,2,-30,-180 3,10; 1,5 5,5" },
+	{ 'k', "0,0 0,10; 5,4 0,7.5; 1.5,6.5 5.5,10" },
+	{ 'm', "0,4 0,10; 0,6 @1.5,6,1.5,1.8,180,360 3,10; "
+	    "3,6 @4.5,6,1.5,1.8,180,360 6,10" },
+	{ 'n', "0,4 0,10; 0,6.5 @3,6.5,3,2.3,180,360 6,10" },
+	{ 'r', "0,4 0,10; 0,7 @3,7,3,2.5,180,290" },
+	{ 'v', "0,4 3,10 6,4" },
+	{ 'w', "0,4 1.5,10 3,6 4.5,10 6,4" },
+	{ 'x', "0,4 6,10; 6,4 0,10" },
+	{ '#', "2,1 1.5,9; 4.5,1 4,9; 0,3.5 6,3.5; 0,6.5 6,6.5" },
+	{ '$', "@3,2.7,2.6,2.3,-20,-270 @3,7.4,2.8,2.6,-90,150; 3,-1 3,11" },
+	{ '%', "5.5,0 0.5,10; @1.5,2,1.4,1.8,0,360; @4.5,8,1.4,1.8,0,360" },
+	{ '*', "3,1 3,9; 0,3 6,7; 6,3 0,7" },
+	{ '+', "3,1.5 3,8.5; 0,5 6,5" },
+	{ '=', "0,3.5 6,3.5; 0,6.5 6,6.5" },
+};
+
+#define NGLYPH (int)(sizeof(glyph) / sizeof(glyph[0]))
+#define MAXPT 256
+#define CAN 64          /* the canvas a glyph is drawn on */
+
+const char *
+negative_letters(void)
+{
+	static char all[NGLYPH + 1];
+	int i;
+
+	for (i = 0; i < NGLYPH; i++)
+		all[i] = glyph[i].c;
+	return all;
+}
+
+/* The distance from (px, py) to the segment (ax, ay)-(bx, by). */
+static float
+seg_dist(float px, float py, float ax, float ay, float bx, float by)
+{
+	float dx = bx - ax, dy = by - ay, l = dx * dx + dy * dy, t = 0;
+
+	if (l > 0)
+		t = MAX(0, MIN(1, ((px - ax) * dx + (py - ay) * dy) / l));
+	dx = ax + t * dx - px, dy = ay + t * dy - py;
+	return sqrtf(dx * dx + dy * dy);
+}
+
+/* Glyph k as a hand writes it: each point moved a little, the whole
+ * slanted, turned, squeezed or stretched, and drawn with a round pen of
+ * a random width, anti-aliased; normalised the MNIST way into out.  0 if
+ * there is no glyph k. */
+int
+negative_letter(float *out, int k, struct rng *r)
+{
+	static const float unit = 4.5f;        /* canvas pixels a grid unit */
+	unsigned char c[CAN * CAN];
+	float x[MAXPT], y[MAXPT], v[6], jit = 0.25f;
+	float sl = rng_range(r, -0.3f, 0.3f), rot = rng_range(r, -0.15f, 0.15f);
+	float sx = rng_range(r, 0.75f, 1.25f), pen = rng_range(r, 0.6f, 1.6f);
+	float cs = cosf(rot), sn = sinf(rot), u, w, d, a;
+	const char *s;
+	char *e;
+	int start[MAXPT], n = 0, ns = 0, i, j, px, py, m, t;
+
+	if (k < 0 || k >= NGLYPH)
+		return 0;
+	s = glyph[k].s;
+	start[ns++] = 0;
+	while (*s && n < MAXPT - 64) {
+		while (*s == ' ')
+			s++;
+		if (*s == ';') {
+			start[ns++] = n, s++;
+			continue;
+		}
+		if (*s == '@') {
+			for (s++, i = 0; i < 6; i++, s = e + (*e == ','))
+				v[i] = strtof(s, &e);
+			m = MAX(2, (int)(fabsf(v[5] - v[4]) / 15));
+			for (i = 0; i <= m; i++) {
+				a = (v[4] + (v[5] - v[4]) * i / m) * (float)M_PI / 180;
+				x[n] = v[0] + v[2] * cosf(a);
+				y[n++] = v[1] + v[3] * sinf(a);
+			}
+			continue;
+		}
+		x[n] = strtof(s, &e);
+		y[n++] = strtof(e + 1, &e);
+		s = e;
+	}
+	start[ns] = n;
+	for (i = 0; i < n; i++) {       /* jitter, slant, squeeze, turn */
+		u = (x[i] + rng_range(r, -jit, jit) - 3) * sx;
+		w = y[i] + rng_range(r, -jit, jit) - 5;
+		u -= sl * w;
+		x[i] = CAN / 2 + unit * (cs * u - sn * w);
+		y[i] = CAN / 2 + unit * (sn * u + cs * w);
+	}
+	for (py = 0; py < CAN; py++)
+		for (px = 0; px < CAN; px++) {
+			d = 1e9f;
+			for (t = 0; t < ns; t++)
+				for (j = start[t]; j + 1 < start[t + 1]; j++)
+					d = MIN(d, seg_dist(px + 0.5f, py + 0.5f, x[j],
+					    y[j], x[j + 1], y[j + 1]));
+			a = unit * pen / 2 + 0.5f - d;
+			c[py * CAN + px] = (unsigned char)lroundf(
+			    255 * MAX(0, MIN(1, a)));
+		}
+	return norm_digit(out, c, CAN, CAN, CAN) > 0;
+}
+
+int
 negative_make(float *out, const unsigned char *digits, int n, struct rng *r)
 {
 	const unsigned char *a, *b;
@@ -148,9 +283,17 @@ negative_make(float *out, const unsigned char *digits, int n, struct rng *r)
 	for (;;) {              /* until one is made */
 		a = digits + (size_t)rng_below(r, n) * S * S;
 		b = digits + (size_t)rng_below(r, n) * S * S;
-		k = rng_below(r, 10);
-		if (k < 5 ? piece(out, a, r) : k < 8 ? pair(out, a, b, r) :
-		    (mark(out, r), 1))
-			return;
+		k = rng_below(r, 11);
+		if (k < 5 && piece(out, a, r))
+			return NEG_PIECE;
+		if (k >= 5 && k < 8 && pair(out, a, b, r))
+			return NEG_PAIR;
+		if (k >= 8 && k < 10) {
+			mark(out, r);
+			return NEG_MARK;
+		}
+		if (k >= 10 &&
+		    negative_letter(out, (int)rng_below(r, NGLYPH), r))
+			return NEG_LETTER;
 	}
 }
