@@ -695,17 +695,33 @@ digit_conf(const struct net *net, const float *p)
 	return c;
 }
 
+/* 1 when the net has a "not a digit" class and finds p, its class
+ * probabilities for a piece, at least as likely not a digit: what
+ * drop_nondigits() drops. */
+static int
+not_digit(const struct net *net, const float *p)
+{
+	int k;
+
+	for (k = 0; k < net->nclass; k++)
+		if (net->labels[k] == '?')
+			return p[k] >= 0.5f;
+	return 0;
+}
+
 /* Cut b into digits by what the classifier recognises best: over the
  * candidate cuts, the pieces 0.2 to 1.25 line heights wide (or b whole,
  * up to 1.6) and at least 0.6 high whose confidences, times a prior on
- * their widths and a half for each cut, multiply to the most.  Returns
- * the pieces in out (at most MAXCUT); 1 piece or 0 if b should stay
- * whole. */
+ * their widths and a half for each cut, multiply to the most.  A cut
+ * must find two digits at least (pieces not_digit() would not drop): one
+ * digit and what is not one, as a letter's stem and the rest of it, stays
+ * whole, to be read or dropped whole.  Returns the pieces in out (at most
+ * MAXCUT); 1 piece or 0 if b should stay whole. */
 static int
 best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 {
 	struct cut cut[MAXCUT];
-	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok;
+	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0;
 	int from[MAXCUT], pi[MAXCUT][MAXCUT];
 	struct blob *piece = xcalloc(MAXCUT * MAXCUT, sizeof(*piece));
 	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p;
@@ -746,9 +762,15 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 	ok = from[nc - 1] >= 0;
 	for (j = nc - 1; ok && j > 0 && np < MAXCUT; j = from[j]) {
 		i = from[j];
+		ndig += !not_digit(net, p + (size_t)pi[i][j] * net->nclass);
 		out[np] = piece[pi[i][j]];
 		piece[pi[i][j]].px = NULL;
 		np++;
+	}
+	if (np > 1 && ndig < 2) {
+		for (i = 0; i < np; i++)
+			free(out[i].px);
+		np = 0;
 	}
 	for (i = 0; i < n; i++)
 		free(piece[i].px);

@@ -163,23 +163,29 @@ test_expect_success 'grain is no digit, and does not hide one' '
 	test_cmp expect actual
 '
 
-# Printed K and X beside the sample, as tall as its digits: the net
-# finds them not digits (not every letter: it reads an A as 8), and
-# segment drops them unless told to keep them (-k), when cnn-infer shows
-# each as "?".
-test_expect_success 'letters are no digits; -k keeps them' '
-	for ch in K X; do
-		pbmtext -nomargins $ch | pnminvert | pamscale 9 2>/dev/null |
+# Printed letters and signs beside the sample, as tall as its digits, in
+# pbmtext's font: the net finds them not digits, segment does not cut a
+# stem off to read it as 1, and drops them unless told to keep them (-k),
+# when cnn-infer shows each as "?".  Not every letter: the built-in net
+# was trained before letters were among its non-digits, and reads A, B,
+# E and F as 8, T and V as 7, # and * as 4, $ as 5, M as 11.
+test_expect_success 'letters and signs are no digits; -k keeps them' '
+	n=0 &&
+	for ch in C G H K N P R S W X Y Z a c e g m n r s v w x z "%" "&" \
+	    "+" "@"; do
+		n=$((n + 1)) &&
+		pbmtext -nomargins "$ch" | pnminvert | pamscale 9 2>/dev/null |
 			pnmpad -black -left 860 -top 290 |
 			pnmpad -black -width 1000 -height 700 >l.pgm &&
-		pamarith -max s.pgm l.pgm >$ch.pgm || return 1
+		pamarith -max s.pgm l.pgm >c$n.pgm || return 1
 	done &&
-	segment K.pgm X.pgm | cnn-infer >actual &&
-	printf "5283\n5283\n" >expect &&
+	test $n = 28 &&
+	segment c*.pgm | cnn-infer >actual &&
+	yes 5283 | head -n $n >expect &&
 	test_cmp expect actual &&
-	segment -k K.pgm X.pgm | cnn-infer >actual &&
-	printf "5283 ?\n5283 ?\n" >expect &&
-	test_cmp expect actual
+	segment -k c*.pgm | cnn-infer >actual &&
+	test $(wc -l <actual) = $n &&
+	! grep -v "^5283 ?$" actual
 '
 
 test_expect_success 'a ruled line broken where a digit sits on it goes whole' '
