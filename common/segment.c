@@ -697,7 +697,7 @@ digit_conf(const struct net *net, const float *p)
 
 /* 1 when the net has a "not a digit" class and finds p, its class
  * probabilities for a piece, at least as likely not a digit: what
- * drop_nondigits() drops. */
+ * best_cuts() does not count as a digit and drop_nondigits() drops. */
 static int
 not_digit(const struct net *net, const float *p)
 {
@@ -1078,7 +1078,7 @@ drop_nondigits(struct blobs *s, struct net *net)
 	if (n)
 		netrun_infer(net, p, px, n);
 	for (k = 0; k < n; k++)
-		if (p[(size_t)k * net->nclass + q] >= 0.5f)
+		if (not_digit(net, p + (size_t)k * net->nclass))
 			s->b[at[k]].dead = 1;
 	free(px);
 	free(at);
