@@ -124,45 +124,11 @@ options(struct canvas *c, int argc, char **argv)
 	c->rgb = xmalloc((size_t)w * h * 3);
 }
 
-/* The distance of x, y to the segment a-b. */
-static float
-seg_dist(float x, float y, float ax, float ay, float bx, float by)
-{
-	float dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
-
-	if (l2 > 0)
-		t = fmaxf(0, fminf(1, ((x - ax) * dx + (y - ay) * dy) / l2));
-	dx = ax + t * dx - x, dy = ay + t * dy - y;
-	return sqrtf(dx * dx + dy * dy);
-}
-
-/* The pen of radius r from a to b: a capsule (a disc when a is b) with
- * anti-aliased edges.  Each pixel keeps its darkest ink, so that strokes
- * crossing or drawn twice do not darken, and segments drawn one by one
- * make the same picture as the whole stroke drawn again. */
+/* Ink from a to b on the canvas, with the pen of radius r. */
 static void
-ink_segment(struct img *im, const float *a, const float *b, float r)
+pen(struct canvas *c, const float *a, const float *b, float r)
 {
-	int x, y, x0, x1, y0, y1;
-	float cov;
-	unsigned char *p, v;
-
-	x0 = MAX(0, (int)floorf(fminf(a[0], b[0]) - r - 1));
-	x1 = MIN(im->w - 1, (int)ceilf(fmaxf(a[0], b[0]) + r + 1));
-	y0 = MAX(0, (int)floorf(fminf(a[1], b[1]) - r - 1));
-	y1 = MIN(im->h - 1, (int)ceilf(fmaxf(a[1], b[1]) + r + 1));
-	for (y = y0; y <= y1; y++)
-		for (x = x0; x <= x1; x++) {
-			cov = r + 0.5f - seg_dist(x + 0.5f, y + 0.5f, a[0],
-			    a[1], b[0], b[1]);
-			if (cov <= 0)
-				continue;
-			v = (unsigned char)(PAPER - (PAPER - INK) *
-			    fminf(cov, 1) + 0.5f);
-			p = &im->px[(size_t)y * im->w + x];
-			if (v < *p)
-				*p = v;
-		}
+	draw_pen(c->im->px, c->im->w, c->im->h, a, b, r, INK, PAPER);
 }
 
 /* Paper again, and every stroke drawn on it. */
@@ -174,11 +140,10 @@ canvas_render(struct canvas *c)
 	memset(c->im->px, PAPER, (size_t)c->im->w * c->im->h);
 	for (s = 0; s < c->nst; s++) {
 		end = s + 1 < c->nst ? c->st[s + 1].first : c->npt;
-		ink_segment(c->im, c->pt + 2 * c->st[s].first,
-		    c->pt + 2 * c->st[s].first, c->st[s].r);
+		pen(c, c->pt + 2 * c->st[s].first, c->pt + 2 * c->st[s].first,
+		    c->st[s].r);
 		for (i = c->st[s].first + 1; i < end; i++)
-			ink_segment(c->im, c->pt + 2 * (i - 1), c->pt + 2 * i,
-			    c->st[s].r);
+			pen(c, c->pt + 2 * (i - 1), c->pt + 2 * i, c->st[s].r);
 	}
 	c->answered = 0;
 	c->dirty = 1;
@@ -196,8 +161,8 @@ stroke_add(struct canvas *c, int x, int y)
 	}
 	p = c->pt + 2 * c->npt++;
 	p[0] = x + 0.5f, p[1] = y + 0.5f;
-	ink_segment(c->im, c->npt - 1 > c->st[c->nst - 1].first ? p - 2 : p,
-	    p, c->st[c->nst - 1].r);
+	pen(c, c->npt - 1 > c->st[c->nst - 1].first ? p - 2 : p, p,
+	    c->st[c->nst - 1].r);
 	c->answered = 0;
 	c->dirty = 1;
 }

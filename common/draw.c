@@ -1,5 +1,6 @@
 /* draw: boxes and small figures on 8-bit images, for pictures of what a
  * program did */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +85,43 @@ draw_grey(struct img *im, int x, int y, int s, const float *px, int w, int h)
 			for (i = 0; i < s; i++)
 				for (j = 0; j < s; j++)
 					dot(im, x + c * s + j, y + r * s + i, v);
+		}
+}
+
+/* The distance of x, y to the segment a-b. */
+static float
+seg_dist(float x, float y, const float *a, const float *b)
+{
+	float dx = b[0] - a[0], dy = b[1] - a[1], l2 = dx * dx + dy * dy, t = 0;
+
+	if (l2 > 0)
+		t = fmaxf(0, fminf(1, ((x - a[0]) * dx + (y - a[1]) * dy) / l2));
+	dx = a[0] + t * dx - x, dy = a[1] + t * dy - y;
+	return sqrtf(dx * dx + dy * dy);
+}
+
+void
+draw_pen(unsigned char *px, int w, int h, const float *a, const float *b,
+    float r, unsigned char ink, unsigned char paper)
+{
+	int x, y, x0, x1, y0, y1;
+	float cov;
+	unsigned char *p, v;
+
+	x0 = MAX(0, (int)floorf(fminf(a[0], b[0]) - r - 1));
+	x1 = MIN(w - 1, (int)ceilf(fmaxf(a[0], b[0]) + r + 1));
+	y0 = MAX(0, (int)floorf(fminf(a[1], b[1]) - r - 1));
+	y1 = MIN(h - 1, (int)ceilf(fmaxf(a[1], b[1]) + r + 1));
+	for (y = y0; y <= y1; y++)
+		for (x = x0; x <= x1; x++) {
+			cov = r + 0.5f - seg_dist(x + 0.5f, y + 0.5f, a, b);
+			if (cov <= 0)
+				continue;
+			v = (unsigned char)(paper + (ink - paper) *
+			    fminf(cov, 1) + 0.5f);
+			p = &px[(size_t)y * w + x];
+			if (ink < paper ? v < *p : v > *p)
+				*p = v;
 		}
 }
 

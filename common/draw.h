@@ -19,6 +19,14 @@ void draw_text(struct img *im, int x, int y, int s, const char *text,
  * times. */
 void draw_grey(struct img *im, int x, int y, int s, const float *px, int w,
     int h);
+/* A stroke of a round pen of radius r from a to b (x, y each) on the
+ * grey w x h image px: a capsule (a disc when a is b) with anti-aliased
+ * edges, of ink on paper.  Each pixel keeps the ink nearest ink (the
+ * darkest for dark ink), so that strokes crossing or drawn twice do not
+ * thicken, and segments drawn one by one make the same picture as the
+ * whole stroke drawn again. */
+void draw_pen(unsigned char *px, int w, int h, const float *a,
+    const float *b, float r, unsigned char ink, unsigned char paper);
 /* The answers for the digits d[0..n-1] (cnn-infer's, boxes in im's
  * pixels) over the picture they were read in, for a person to see: a
  * ring around each box, green if accepted and red if rejected, edged in

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "draw.h"
 #include "negative.h"
 #include "norm.h"
 #include "util.h"
@@ -197,18 +198,6 @@ negative_letters(void)
 	return all;
 }
 
-/* The distance from (px, py) to the segment (ax, ay)-(bx, by). */
-static float
-seg_dist(float px, float py, float ax, float ay, float bx, float by)
-{
-	float dx = bx - ax, dy = by - ay, l = dx * dx + dy * dy, t = 0;
-
-	if (l > 0)
-		t = MAX(0, MIN(1, ((px - ax) * dx + (py - ay) * dy) / l));
-	dx = ax + t * dx - px, dy = ay + t * dy - py;
-	return sqrtf(dx * dx + dy * dy);
-}
-
 /* Glyph k as a hand writes it: each point moved a little, the whole
  * slanted, turned, squeezed or stretched, and drawn with a round pen of
  * a random width, anti-aliased; normalised the MNIST way into out.  0 if
@@ -221,10 +210,10 @@ negative_letter(float *out, int k, struct rng *r)
 	float x[MAXPT], y[MAXPT], v[6], jit = 0.25f;
 	float sl = rng_range(r, -0.3f, 0.3f), rot = rng_range(r, -0.15f, 0.15f);
 	float sx = rng_range(r, 0.75f, 1.25f), pen = rng_range(r, 0.6f, 1.6f);
-	float cs = cosf(rot), sn = sinf(rot), u, w, d, a;
+	float cs = cosf(rot), sn = sinf(rot), u, w, a;
 	const char *s;
 	char *e;
-	int start[MAXPT], n = 0, ns = 0, i, j, px, py, m, t;
+	int start[MAXPT], n = 0, ns = 0, i, j, m, t;
 
 	if (k < 0 || k >= NGLYPH)
 		return 0;
@@ -260,16 +249,12 @@ negative_letter(float *out, int k, struct rng *r)
 		x[i] = CAN / 2 + unit * (cs * u - sn * w);
 		y[i] = CAN / 2 + unit * (sn * u + cs * w);
 	}
-	for (py = 0; py < CAN; py++)
-		for (px = 0; px < CAN; px++) {
-			d = 1e9f;
-			for (t = 0; t < ns; t++)
-				for (j = start[t]; j + 1 < start[t + 1]; j++)
-					d = MIN(d, seg_dist(px + 0.5f, py + 0.5f, x[j],
-					    y[j], x[j + 1], y[j + 1]));
-			a = unit * pen / 2 + 0.5f - d;
-			c[py * CAN + px] = (unsigned char)lroundf(
-			    255 * MAX(0, MIN(1, a)));
+	memset(c, 0, sizeof(c));
+	for (t = 0; t < ns; t++)
+		for (j = start[t]; j + 1 < start[t + 1]; j++) {
+			float p0[2] = { x[j], y[j] }, p1[2] = { x[j + 1], y[j + 1] };
+
+			draw_pen(c, CAN, CAN, p0, p1, unit * pen / 2, 255, 0);
 		}
 	return norm_digit(out, c, CAN, CAN, CAN) > 0;
 }
