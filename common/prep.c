@@ -48,30 +48,46 @@ working(const struct img *in, int size, double *scale)
 
 /* Dark ink on light paper, as most photos are?  Ink is a minority of
  * any neighbourhood, standing out from the ground around it: at a
- * quarter of the size, each pixel's difference from the median of a
- * window wider than strokes is ink, paper grain or noise, and the ink's
- * side is the one with the greater sum of squared differences (grain and
- * noise fall on both).  Light falling unevenly, a desk around the sheet
- * or a shadow move the median with them. */
+ * reduced size, each pixel's difference from the median of a window
+ * wider than strokes is ink, paper grain or noise, and the ink's side is
+ * the one with the greater sum of squared differences (grain and noise
+ * fall on both).  Light falling unevenly, a desk around the sheet or a
+ * shadow move the median with them.  Only what is narrower than the
+ * window counts, as far as it stands out of the closing (dark) or the
+ * opening (light) of the image: a corner of the sheet on a dark desk,
+ * where the desk is the window's median, stays in the opening and is no
+ * light ink; the paper between ruled lines, which an opening would take
+ * away, is the median. */
 static int
 dark_ink(const unsigned char *p, int w, int h, int r)
 {
 	int f = MAX(1, MIN(8, r / 4)), sw = MAX(1, w / f), sh = MAX(1, h / f);
+	int rf = MAX(1, r / f);
 	size_t n = (size_t)sw * sh, i;
-	unsigned char *s = xmalloc(n), *m = xmalloc(n);
+	unsigned char *s = xmalloc(n), *m = xmalloc(n), *c = xmalloc(n);
+	unsigned char *o = xmalloc(n);
 	double dark = 0, light = 0, d;
 
 	filter_resize(s, sw, sh, p, w, h);
-	filter_median(m, s, sw, sh, MAX(1, r / f));
+	filter_median(m, s, sw, sh, rf);
+	filter_max(c, s, sw, sh, rf);           /* closing: no dark strokes */
+	filter_min(c, c, sw, sh, rf);
+	filter_min(o, s, sw, sh, rf);           /* opening: no light strokes */
+	filter_max(o, o, sw, sh, rf);
 	for (i = 0; i < n; i++) {
 		d = (double)s[i] - m[i];
-		if (d < 0)
+		if (d < 0) {
+			d = MIN(-d, c[i] - s[i]);
 			dark += d * d;
-		else
+		} else {
+			d = MIN(d, s[i] - o[i]);
 			light += d * d;
+		}
 	}
 	free(s);
 	free(m);
+	free(c);
+	free(o);
 	return dark >= light;
 }
 

@@ -144,6 +144,30 @@ test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit
 	test_cmp expect actual
 '
 
+# A sheet's corner on a dark desk, two small digits far from it: where
+# the desk fills most of a window, the paper stands out light from the
+# window's median as ink would.  Taken for light ink, the sheet came out
+# as one white block and the digits as holes in it.  Inverted (chalk on
+# a board, a light wall around it), the ink is light.
+test_expect_success 'a sheet'"'"'s corner on a desk is no light ink' '
+	draw-digits 7 | pamscale 2 >a.pgm &&
+	draw-digits -s 2 6 | pamscale 2 >b.pgm &&
+	pnmcat -lr a.pgm b.pgm >dg.pgm &&
+	ppmmake rgb:20/20/20 112 56 >ink.ppm &&
+	ppmmake rgb:e8/e0/d0 900 1300 |
+		pamcomp -xoff 450 -yoff 900 -alpha=dg.pgm ink.ppm - >sheet.ppm &&
+	ppmmake rgb:18/16/14 1150 1500 | pamcomp -yoff 200 sheet.ppm - \
+		>corner.ppm &&
+	pnminvert corner.ppm >board.ppm &&
+	prep corner.ppm board.ppm >out.pgm &&
+	grep -a "^# ink=" out.pgm >actual &&
+	printf "# ink=dark\n# ink=light\n" >expect &&
+	test_cmp expect actual &&
+	segment out.pgm | cnn-infer >actual &&
+	printf "76\n76\n" >expect &&
+	test_cmp expect actual
+'
+
 # A tall strip of grain (random dots, one component with hundreds of
 # holes: a desk seen past the sheet) beside a lone digit.  Taken for
 # writing, it made the page's digits look tall, dropped the 6 as a speck
