@@ -12,6 +12,8 @@
 #define MINCONTRAST 24          /* ink must be this much darker than paper */
 #define MININK 40               /* in at least this many pixels */
 #define WEAK 0.75               /* Sauvola's looser test: k times this */
+#define OFFSHEET (1 / 3.0)      /* flatten(): darker is off the sheet */
+#define RIM 6                   /* and so is this many pixels around it */
 #define GROW 2                  /* pixels it may add to ink, outward */
 
 void
@@ -96,14 +98,18 @@ dark_ink(const unsigned char *p, int w, int h, int r)
  * comes out near 255 however the light fell, ink keeps its darkness
  * relative to the paper around it.  A closing keeps the edges of what is
  * wider than the window, so a desk around the sheet or a shadow's edge
- * leaves no rim. */
+ * leaves no rim.  What is off the sheet, a background darker than
+ * OFFSHEET of the paper's (its 90th percentile) and RIM pixels around
+ * it, is marked in off: divided by its own dimness, a desk's grain would
+ * stand out as ink. */
 static void
-flatten(unsigned char *p, int w, int h, int r)
+flatten(unsigned char *p, unsigned char *off, int w, int h, int r)
 {
 	size_t n = (size_t)w * h, i;
 	unsigned char *b = xmalloc(n);
 	unsigned recip[256];
-	int v;
+	long hist[256];
+	int v, sheet;
 
 	filter_max(b, p, w, h, r);
 	filter_min(b, b, w, h, r);
@@ -114,6 +120,11 @@ flatten(unsigned char *p, int w, int h, int r)
 
 		p[i] = (unsigned char)MIN(q, 255);
 	}
+	filter_hist(hist, b, n);
+	sheet = (int)(OFFSHEET * filter_quantile(hist, 0.9));
+	for (i = 0; i < n; i++)
+		off[i] = b[i] < sheet ? 255 : 0;
+	filter_max(off, off, w, h, RIM);
 	free(b);
 }
 
@@ -220,6 +231,7 @@ prep_image(const struct img *in, const struct prep_opts *o)
 	struct img *g = working(in, o->size, &scale), *out;
 	int w = g->w, h = g->h, r, dark, method;
 	unsigned char *mask = xmalloc((size_t)w * h);
+	unsigned char *off = xcalloc((size_t)w * h, 1);
 	size_t i;
 
 	r = o->window > 0 ? o->window : MAX(4, MAX(w, h) / 20);
@@ -229,8 +241,12 @@ prep_image(const struct img *in, const struct prep_opts *o)
 		for (i = 0; i < (size_t)w * h; i++)
 			g->px[i] = 255 - g->px[i];
 	if (o->flatten)
-		flatten(g->px, w, h, r);
+		flatten(g->px, off, w, h, r);
 	method = ink_mask(mask, g->px, w, h, o, r);
+	for (i = 0; i < (size_t)w * h; i++)
+		if (off[i])
+			mask[i] = 0;
+	free(off);
 	out = img_new(w, h, 1);
 	meta_copy(&out->meta, &in->meta);
 	if (o->output == PREP_MASK)

@@ -168,6 +168,25 @@ test_expect_success 'a sheet'"'"'s corner on a desk is no light ink' '
 	test_cmp expect actual
 '
 
+# The same digits on a sheet beside a dark desk of coarse grain: divided
+# by the desk's own dimness, its grain stood out as ink, blots that hid
+# the digits (all read as ?).  What is far darker than the paper is off
+# the sheet, no ink.
+test_expect_success 'a dark desk'"'"'s grain is no ink' '
+	ppmmake rgb:e8/e0/d0 700 1000 |
+		pamcomp -xoff 300 -yoff 500 -alpha=dg.pgm ink.ppm - |
+		ppmtopgm >side.pgm &&
+	for seed in 1 2 3; do
+		pgmnoise -randomseed $seed 37 125 2>/dev/null |
+			pamscale -width 300 -height 1000 | pamfunc -multiplier 0.2 |
+			pamfunc -adder 20 >grain.pgm &&
+		pnmcat -lr side.pgm grain.pgm >desk$seed.pgm || return 1
+	done &&
+	prep desk1.pgm desk2.pgm desk3.pgm | segment -k | cnn-infer >actual &&
+	printf "76\n76\n76\n" >expect &&
+	test_cmp expect actual
+'
+
 # A tall strip of grain (random dots, one component with hundreds of
 # holes: a desk seen past the sheet) beside a lone digit.  Taken for
 # writing, it made the page's digits look tall, dropped the 6 as a speck
