@@ -26,6 +26,7 @@ struct blob {
 	long area;
 	int line;
 	int dead;
+	int edge;               /* touches the picture's edge */
 };
 
 #define BW(b) ((b)->x1 - (b)->x0 + 1)
@@ -369,6 +370,7 @@ blob_union(struct blob *m, const struct blob *a, const struct blob *b)
 	m->x1 = MAX(a->x1, b->x1), m->y1 = MAX(a->y1, b->y1);
 	m->px = xcalloc((size_t)BW(m) * BH(m), 1);
 	m->area = a->area + b->area;
+	m->edge = a->edge || b->edge;
 	for (i = 0; i < 2; i++)
 		for (y = s[i]->y0; y <= s[i]->y1; y++)
 			for (x = s[i]->x0; x <= s[i]->x1; x++) {
@@ -856,23 +858,30 @@ collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
 		    (ru && line_piece(ru, c, m)) || holes(c, m) > HOLES)
 			continue;
 		blob_from(add(s), c, i, p, w);
+		s->b[s->n - 1].edge = edge;
 	}
 }
 
 /* The height of the blobs that hold half the ink, each weighted by its
- * height: the digits' height, however many specks and dots there are. */
+ * height: the digits' height, however many specks and dots there are.
+ * Of the blobs clear of the picture's edge, if there are any: what the
+ * edge cuts (a desk, a shadow, a digit half out of the picture) has no
+ * digit's height. */
 static int
 ink_height(struct blob **v, int n)
 {
-	int *h = xmalloc((n + 1) * sizeof(int)), i, j, t;
+	int *h = xmalloc((n + 1) * sizeof(int)), i, j, t, m, inner = 0;
 	long total = 0, acc = 0;
 
 	for (i = 0; i < n; i++)
-		h[i] = i, total += (long)v[i]->area * BH(v[i]);
-	for (i = 1; i < n; i++)         /* by height: few blobs, insertion */
+		inner += !v[i]->edge;
+	for (m = 0, i = 0; i < n; i++)
+		if (!inner || !v[i]->edge)
+			h[m++] = i, total += (long)v[i]->area * BH(v[i]);
+	for (i = 1; i < m; i++)         /* by height: few blobs, insertion */
 		for (j = i; j > 0 && BH(v[h[j]]) < BH(v[h[j - 1]]); j--)
 			t = h[j], h[j] = h[j - 1], h[j - 1] = t;
-	for (i = 0; i < n && acc * 2 < total; i++)
+	for (i = 0; i < m && acc * 2 < total; i++)
 		acc += (long)v[h[i]]->area * BH(v[h[i]]);
 	t = i ? BH(v[h[i - 1]]) : 0;
 	free(h);

@@ -187,6 +187,24 @@ test_expect_success 'a dark desk'"'"'s grain is no ink' '
 	test_cmp expect actual
 '
 
+# A desk seen past a corner of the sheet: a half-empty triangle from the
+# picture's edge, five digits tall, below the sample.  It held most of
+# the ink, so the page's digits were taken to be its height, and the
+# real ones dropped as specks.
+test_expect_success 'ink from the picture'"'"'s edge does not set the digits'"'"' height' '
+	{
+		printf "P2\n600 600\n255\n" &&
+		awk "BEGIN { for (y = 0; y < 600; y++) for (x = 0; x < 600; x++)
+		    print (x < y) * 255 }"
+	} >tri.pgm &&
+	ppmmake rgb:00/00/00 1000 1300 | ppmtopgm |
+		pamcomp -yoff 700 tri.pgm - >tri-page.pgm &&
+	pnmpad -black -bottom 600 s.pgm | pamarith -max - tri-page.pgm >st.pgm &&
+	segment st.pgm | cnn-infer >actual &&
+	echo 5283 >expect &&
+	test_cmp expect actual
+'
+
 # A tall strip of grain (random dots, one component with hundreds of
 # holes: a desk seen past the sheet) beside a lone digit.  Taken for
 # writing, it made the page's digits look tall, dropped the 6 as a speck
