@@ -101,8 +101,8 @@ dark_ink(const unsigned char *p, int w, int h, int r)
  * leaves no rim.  What is off the sheet, a background darker than
  * OFFSHEET of the paper's (its 90th percentile) and RIM pixels around
  * it, is marked in off: divided by its own dimness, a desk's grain would
- * stand out as ink. */
-static void
+ * stand out as ink.  Returns 1 when something is off the sheet. */
+static int
 flatten(unsigned char *p, unsigned char *off, int w, int h, int r)
 {
 	size_t n = (size_t)w * h, i;
@@ -122,10 +122,15 @@ flatten(unsigned char *p, unsigned char *off, int w, int h, int r)
 	}
 	filter_hist(hist, b, n);
 	sheet = (int)(OFFSHEET * filter_quantile(hist, 0.9));
-	for (i = 0; i < n; i++)
-		off[i] = b[i] < sheet ? 255 : 0;
-	filter_max(off, off, w, h, RIM);
+	for (v = 0; v < sheet && !hist[v]; v++)
+		;
+	if (v < sheet) {
+		for (i = 0; i < n; i++)
+			off[i] = b[i] < sheet ? 255 : 0;
+		filter_max(off, off, w, h, RIM);
+	}
 	free(b);
+	return v < sheet;
 }
 
 /* A 1-2-1 by 1-2-1 blur: noise down, thin strokes still half there. */
@@ -229,7 +234,7 @@ prep_image(const struct img *in, const struct prep_opts *o)
 {
 	double scale;
 	struct img *g = working(in, o->size, &scale), *out;
-	int w = g->w, h = g->h, r, dark, method;
+	int w = g->w, h = g->h, r, dark, method, offsheet;
 	unsigned char *mask = xmalloc((size_t)w * h);
 	unsigned char *off = xcalloc((size_t)w * h, 1);
 	size_t i;
@@ -240,10 +245,9 @@ prep_image(const struct img *in, const struct prep_opts *o)
 	if (!dark)
 		for (i = 0; i < (size_t)w * h; i++)
 			g->px[i] = 255 - g->px[i];
-	if (o->flatten)
-		flatten(g->px, off, w, h, r);
+	offsheet = o->flatten && flatten(g->px, off, w, h, r);
 	method = ink_mask(mask, g->px, w, h, o, r);
-	for (i = 0; i < (size_t)w * h; i++)
+	for (i = 0; offsheet && i < (size_t)w * h; i++)
 		if (off[i])
 			mask[i] = 0;
 	free(off);
