@@ -33,6 +33,7 @@ struct cfg {
 	int nsamples;
 	int batch, epochs, stop, threads, nval, limit, summary, quiet;
 	float lr, wd, smooth, augment, neg;
+	double mix;             /* -W: share of the way from -i's model */
 	int opt, sched;
 	unsigned long long seed;
 	unsigned set;           /* options given on the command line */
@@ -64,7 +65,8 @@ usage(int status)
 	    "[-r seed]\n"
 	    "                 [-s onecycle|cosine|constant] [-T epochs] "
 	    "[-u samplesdir]\n"
-	    "                 [-V validation] [-w decay] [-x smoothing]\n");
+	    "                 [-V validation] [-W share] [-w decay] "
+	    "[-x smoothing]\n");
 	exit(status);
 }
 
@@ -91,6 +93,7 @@ static const struct option longopts[] = {
 	{ "schedule", required_argument, NULL, 's' },
 	{ "samples", required_argument, NULL, 'u' },
 	{ "validation", required_argument, NULL, 'V' },
+	{ "mix", required_argument, NULL, 'W' },
 	{ "decay", required_argument, NULL, 'w' },
 	{ "stop-after", required_argument, NULL, 'T' },
 	{ "smoothing", required_argument, NULL, 'x' },
@@ -107,6 +110,7 @@ defaults(struct cfg *c)
 	c->batch = 128, c->epochs = 20, c->nval = 5000;
 	c->lr = 0.1f, c->wd = 5e-4f, c->smooth = 0, c->augment = 1, c->neg = 0.1f;
 	c->opt = OPT_SGD, c->sched = SCHED_ONECYCLE, c->seed = 1;
+	c->mix = 1;
 }
 
 static void
@@ -115,7 +119,7 @@ options(struct cfg *c, int argc, char **argv)
 	int ch;
 
 	while ((ch = getopt_long(argc, argv,
-	    "L:N:O:R:ST:V:a:b:d:e:g:hi:j:k:l:n:o:qr:s:u:w:x:", longopts,
+	    "L:N:O:R:ST:V:W:a:b:d:e:g:hi:j:k:l:n:o:qr:s:u:w:x:", longopts,
 	    NULL)) != -1)
 		switch (ch) {
 		case 'L':
@@ -142,6 +146,9 @@ options(struct cfg *c, int argc, char **argv)
 		case 'V':
 			c->nval = estrtol(optarg, 0, 59000, "-V");
 			c->set |= S_NVAL;
+			break;
+		case 'W':
+			c->mix = estrtod(optarg, 0, 1, "-W");
 			break;
 		case 'a':
 			c->arch = optarg;
@@ -219,6 +226,33 @@ options(struct cfg *c, int argc, char **argv)
 		usage(2);
 	if (c->resume && c->init)
 		errx(2, "-i and -R exclude each other");
+	if (c->mix < 1 && c->init == NULL)
+		errx(2, "-W: wants -i, the model to start from");
+}
+
+/* The trained net n moved back towards the model it started from (-i),
+ * to a share c->mix of the way from that model: its weights and batch
+ * norm statistics, each (1 - mix) init + mix trained (weight-space
+ * ensembling: fine-tuned on the crops, the net keeps more of what it knew
+ * of MNIST). */
+static void
+mix_init(const struct cfg *c, struct net *n)
+{
+	struct net *a;
+	char e[512];
+	long i;
+
+	if (c->mix >= 1)
+		return;
+	if ((a = model_load(c->init, NULL, e, sizeof(e))) == NULL)
+		errx(1, "%s", e);
+	for (i = 0; i < n->nparam; i++)
+		n->param[i] = (float)((1 - c->mix) * a->param[i] +
+		    c->mix * n->param[i]);
+	for (i = 0; i < n->nstat; i++)
+		n->stat[i] = (float)((1 - c->mix) * a->stat[i] +
+		    c->mix * n->stat[i]);
+	net_free(a);
 }
 
 /* The training configuration as checkpoint state lines. */
@@ -666,6 +700,7 @@ main(int argc, char **argv)
 			    c.ckpt ? "; resume with -R " : "", c.ckpt ? c.ckpt : "");
 		return efshut(stdout, "stdout") ? 1 : 0;
 	}
+	mix_init(&c, r.n);
 	if (model_save(c.out, r.n, NULL, e, sizeof(e)) < 0)
 		errx(1, "%s", e);
 	if (!c.quiet)

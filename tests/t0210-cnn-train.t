@@ -115,6 +115,24 @@ test_expect_success 'a model is a starting point (-i)' '
 	awk "{ exit !(\$1 >= 90) }" acc
 '
 
+# -W 0 writes the starting model itself, -W 1 the trained net; halfway,
+# neither (h.cnn is the same run without -W).
+test_expect_success '-W mixes the trained net with the -i model' '
+	test_expect_code 2 cnn-train -W 0.5 -o w.cnn 2>err &&
+	grep "^cnn-train: -W: wants -i" err &&
+	test_expect_code 2 cnn-train -W 1.5 -i short.cnn -o w.cnn &&
+	for w in 0 0.5 1; do
+		cnn-train -q -d "$MNIST" -i short.cnn -n 500 -V 200 -e 1 \
+			-l 0.001 -s constant -W $w -o w$w.cnn || return 1
+	done &&
+	cmp w0.cnn short.cnn &&
+	cmp w1.cnn h.cnn &&
+	! cmp -s w0.5.cnn short.cnn && ! cmp -s w0.5.cnn h.cnn &&
+	cnn-infer -m w0.5.cnn -e "$MNIST/t10k-images-idx3-ubyte" \
+		"$MNIST/t10k-labels-idx1-ubyte" >out &&
+	grep "^accuracy" out
+'
+
 test_expect_success '-a, a file or a description, must match the -i model' '
 	cnn-train -q -d "$MNIST" -i short.cnn -a small.arch -n 300 -V 100 \
 		-e 1 -o i.cnn &&
