@@ -230,29 +230,43 @@ options(struct cfg *c, int argc, char **argv)
 		errx(2, "-W: wants -i, the model to start from");
 }
 
-/* The trained net n moved back towards the model it started from (-i),
- * to a share c->mix of the way from that model: its weights and batch
- * norm statistics, each (1 - mix) init + mix trained (weight-space
- * ensembling: fine-tuned on the crops, the net keeps more of what it knew
- * of MNIST). */
+/* The model training starts from (-i), kept for -W: its weights and
+ * batch norm statistics. */
+struct start {
+	float *param, *stat;
+};
+
 static void
-mix_init(const struct cfg *c, struct net *n)
+keep_start(const struct cfg *c, const struct net *n, struct start *a)
 {
-	struct net *a;
-	char e[512];
+	memset(a, 0, sizeof(*a));
+	if (c->mix >= 1)
+		return;
+	a->param = xmalloc(n->nparam * sizeof(float));
+	a->stat = xmalloc((n->nstat + 1) * sizeof(float));
+	memcpy(a->param, n->param, n->nparam * sizeof(float));
+	memcpy(a->stat, n->stat, n->nstat * sizeof(float));
+}
+
+/* The trained net n moved back towards the model it started from, to a
+ * share c->mix of the way from it: each weight and batch norm statistic
+ * (1 - mix) start + mix trained (weight-space ensembling: fine-tuned on
+ * the crops, the net keeps more of what it knew of MNIST). */
+static void
+mix_start(const struct cfg *c, struct net *n, struct start *a)
+{
 	long i;
 
 	if (c->mix >= 1)
 		return;
-	if ((a = model_load(c->init, NULL, e, sizeof(e))) == NULL)
-		errx(1, "%s", e);
 	for (i = 0; i < n->nparam; i++)
 		n->param[i] = (float)((1 - c->mix) * a->param[i] +
 		    c->mix * n->param[i]);
 	for (i = 0; i < n->nstat; i++)
 		n->stat[i] = (float)((1 - c->mix) * a->stat[i] +
 		    c->mix * n->stat[i]);
-	net_free(a);
+	free(a->param);
+	free(a->stat);
 }
 
 /* The training configuration as checkpoint state lines. */
@@ -656,6 +670,7 @@ main(int argc, char **argv)
 	struct cfg c;
 	struct run r;
 	struct model_extra x;
+	struct start start0;
 	struct stats s = { 0, 0, 0, 0, 0, 0 };
 	char e[512];
 	int done;
@@ -672,6 +687,7 @@ main(int argc, char **argv)
 	r.c = &c;
 	r.n = make_net(&c, &x);
 	check_arch(&c, r.n);
+	keep_start(&c, r.n, &start0);
 	if (c.summary) {
 		net_summary(r.n, stdout);
 		return efshut(stdout, "stdout") ? 1 : 0;
@@ -700,7 +716,7 @@ main(int argc, char **argv)
 			    c.ckpt ? "; resume with -R " : "", c.ckpt ? c.ckpt : "");
 		return efshut(stdout, "stdout") ? 1 : 0;
 	}
-	mix_init(&c, r.n);
+	mix_start(&c, r.n, &start0);
 	if (model_save(c.out, r.n, NULL, e, sizeof(e)) < 0)
 		errx(1, "%s", e);
 	if (!c.quiet)

@@ -228,8 +228,8 @@ test_expect_success 'grain is no digit, and does not hide one' '
 # pbmtext's font: the net finds them not digits, segment does not cut a
 # stem off to read it as 1, and drops them unless told to keep them (-k),
 # when cnn-infer shows each as "?".  Not every letter: the built-in net
-# reads B as 13, O and Q as 0, I, i, j and l as 1, q as 7 (shapes some
-# hands give digits are no letters among cnn-train -N's non-digits).
+# reads B as 13, Q as 0, j and l as 1, q as 7 (shapes some hands give
+# digits are no letters among cnn-train -N's non-digits).
 test_expect_success 'letters and signs are no digits; -k keeps them' '
 	n=0 &&
 	for ch in A C D E F G H K L M N P R S T U V W X Y Z \
