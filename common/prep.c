@@ -161,11 +161,14 @@ smooth3(unsigned char *out, const unsigned char *in, int w, int h)
 }
 
 /* The ink of d (dark ink on paper near 255): pixels clearly darker than
- * the paper, by Otsu's global threshold or Sauvola's local one (auto:
- * Otsu's only for pictures all but two-tone, where Sauvola's window could
- * hollow thick strokes; on photos Otsu's loses faint strokes where the
- * light or the ink varies).  Returns the method used, or -1 when the
- * image holds no ink at all. */
+ * the paper, by Otsu's global threshold or Sauvola's local one.  Auto
+ * chooses Otsu's for pictures all but two-tone, where Sauvola's window
+ * could hollow thick strokes, and keeps Sauvola's ink as well: a photo
+ * can be all but two-tone and still hold a faint stroke beside bold ones
+ * (a loop drawn thinner than its stem), below which Otsu's threshold
+ * falls.  On other photos Otsu's loses faint strokes where the light or
+ * the ink varies, and auto chooses Sauvola's alone.  Returns the method
+ * chosen, or -1 when the image holds no ink at all. */
 static int
 ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
     const struct prep_opts *o, int r)
@@ -188,15 +191,18 @@ ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
 	t = thresh_otsu(hist, &sep);
 	if (method == PREP_AUTOT)
 		method = sep > 0.97 ? PREP_OTSU : PREP_SAUVOLA;
-	if (method == PREP_OTSU)
-		for (i = 0; i < n; i++)
-			mask[i] = b[i] <= t ? 255 : 0;
+	if (o->method == PREP_OTSU)
+		memset(mask, 0, n);
 	else
 		thresh_sauvola(mask, b, w, h, r, o->k, WEAK * o->k);
+	if (method == PREP_OTSU)
+		for (i = 0; i < n; i++)
+			if (b[i] <= t)
+				mask[i] = 255;
 	for (i = 0; i < n; i++)
 		if (b[i] >= paper - MINCONTRAST)
 			mask[i] = 0;
-	if (method == PREP_SAUVOLA)
+	if (o->method != PREP_OTSU)
 		thresh_grow(mask, w, h, GROW);
 	free(b);
 	return method;

@@ -149,6 +149,26 @@ test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit
 # window's median as ink would.  Taken for light ink, the sheet came out
 # as one white block and the digits as holes in it.  Inverted (chalk on
 # a board, a light wall around it), the ink is light.
+# Bold digits, thresholded, but for the stem of the 7, faint: the picture
+# is all but two-tone, auto chooses Otsu's threshold, which falls below
+# the stem; Sauvola's ink, kept as well, holds it.
+test_expect_success 'a faint stroke beside bold ink stays in a two-tone picture' '
+	for d in 4 7 5 8 0; do
+		draw-digits -s 1 $d | pamscale 8 | pamthreshold -simple |
+			pamdepth 255 2>/dev/null >b$d.pgm || return 1
+	done &&
+	pamcut -top 0 -height 100 b7.pgm >top.pgm &&
+	pamcut -top 100 b7.pgm | pamfunc -multiplier=0.3 >stem.pgm &&
+	pnmcat -tb top.pgm stem.pgm >faint7.pgm &&
+	pnmcat -lr b4.pgm faint7.pgm b5.pgm b8.pgm b0.pgm |
+		pnmpad -black -width 1600 -height 1000 | pnminvert >faint.pgm &&
+	prep faint.pgm >faint.out &&
+	grep -a "^# threshold=otsu" faint.out &&
+	segment faint.out | cnn-infer >actual &&
+	echo 47580 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a sheet'"'"'s corner on a desk is no light ink' '
 	draw-digits 7 | pamscale 2 >a.pgm &&
 	draw-digits -s 2 6 | pamscale 2 >b.pgm &&
