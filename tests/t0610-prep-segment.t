@@ -144,11 +144,6 @@ test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit
 	test_cmp expect actual
 '
 
-# A sheet's corner on a dark desk, two small digits far from it: where
-# the desk fills most of a window, the paper stands out light from the
-# window's median as ink would.  Taken for light ink, the sheet came out
-# as one white block and the digits as holes in it.  Inverted (chalk on
-# a board, a light wall around it), the ink is light.
 # Bold digits, thresholded, but for the stem of the 7, faint: the picture
 # is all but two-tone, auto chooses Otsu's threshold, which falls below
 # the stem; Sauvola's ink, kept as well, holds it.
@@ -169,6 +164,11 @@ test_expect_success 'a faint stroke beside bold ink stays in a two-tone picture'
 	test_cmp expect actual
 '
 
+# A sheet's corner on a dark desk, two small digits far from it: where
+# the desk fills most of a window, the paper stands out light from the
+# window's median as ink would.  Taken for light ink, the sheet came out
+# as one white block and the digits as holes in it.  Inverted (chalk on
+# a board, a light wall around it), the ink is light.
 test_expect_success 'a sheet'"'"'s corner on a desk is no light ink' '
 	draw-digits 7 | pamscale 2 >a.pgm &&
 	draw-digits -s 2 6 | pamscale 2 >b.pgm &&
