@@ -135,17 +135,23 @@ col_runs(unsigned short *len, const unsigned char *p, int w, int h)
 }
 
 /* The page's skew, as the tangent of its angle (-0.18 .. 0.18, ten
- * degrees): the angle at which the ink of the components at least lh
- * wide or lv high (rules, grids, margins, page edges) piles up most
- * sharply into rows, and crosswise into columns.  Profiles' sums of
- * squares over every half degree, then every twentieth around the best.
- * Pixels are sampled every other column. */
+ * degrees): the angle at which the thin ink (at most thin across) of
+ * the components at least lh wide or lv high (rules, grids, margins)
+ * piles up most sharply into rows, and crosswise into columns.  Broad
+ * ink, a desk around the sheet or a shadow, would pile up along its
+ * own edges.  Profiles' sums of squares over every half degree, then
+ * every twentieth around the best.  Pixels are sampled every other
+ * column. */
 static double
-skew(const struct cc *c, int w, int h, int lh, int lv)
+skew(const struct cc *c, const unsigned char *p, int w, int h, int lh,
+    int lv, int thin)
 {
-	int span = w + h + 2, i, k, x, step, pass;
+	int span = 2 * (w + h) + 2, i, k, x, step, pass;   /* room for |t| < 1 */
 	long *prof = xmalloc(2 * (size_t)span * sizeof(long)), *pv = prof + span;
+	unsigned short *vl = xmalloc((size_t)w * h * sizeof(*vl));
 	double best = 0, bs = -1, a0 = 0, a, t, sc;
+
+	col_runs(vl, p, w, h);
 
 	for (pass = 0; pass < 2; pass++) {
 		double lo = pass ? a0 - 0.5 : -10, hi = pass ? a0 + 0.5 : 10;
@@ -161,11 +167,16 @@ skew(const struct cc *c, int w, int h, int lh, int lv)
 					continue;
 				for (i = m->run0; i < m->run0 + m->nrun; i++) {
 					const struct cc_run *r = &c->run[i];
+					int across = r->x1 - r->x0 + 1 <= thin;
 
 					for (x = r->x0 + (r->x0 & 1), step = 2; x <= r->x1;
 					    x += step) {
-						prof[MIN(MAX(r->y - lround(x * t) + w, 0), span - 1)]++;
-						pv[MIN(MAX(x + lround(r->y * t) + h, 0), span - 1)]++;
+						if (vl[(size_t)r->y * w + x] <= thin)
+							prof[MIN(MAX(r->y - lround(x * t) + w, 0),
+							    span - 1)]++;
+						if (across)
+							pv[MIN(MAX(x + lround(r->y * t) + h, 0),
+							    span - 1)]++;
 					}
 				}
 			}
@@ -177,6 +188,7 @@ skew(const struct cc *c, int w, int h, int lh, int lv)
 		a0 = best;
 	}
 	free(prof);
+	free(vl);
 	return tan(best * 3.14159265358979 / 180);
 }
 
@@ -222,26 +234,99 @@ struct rules {
 	unsigned char *row[2];
 };
 
-/* Mark in kill the ink of p (w x h) in runs along slope t at least len
- * long, whose extent across (along the columns) is at most thick.  Flag
- * in *row (made here, *n of them) the sheared rows near which at least
- * len/2 such pixels lie in runs a quarter as long, and mark those runs
- * too: the rest of a line broken where digits sit on it. */
+/* In pl, the length of the longest path through each pixel of s (w x
+ * hs) that runs along the rows through ink in row runs (hl) at least m
+ * long, stepping a row up or down after m columns in a row at least: a
+ * line bent by the lens or the paper's curl, slanting a little off the
+ * page's skew, whose rows break into runs.  The strokes of a digit on a
+ * line are too steep to carry it far. */
+static void
+paths(unsigned short *pl, const unsigned short *hl, int w, int hs, int m)
+{
+	unsigned short *a = xmalloc((size_t)w * hs * sizeof(*a));
+	int *run = xmalloc(hs * sizeof(int)), x, y, d, s, best, dx;
+	size_t j;
+
+	for (d = 0; d < 2; d++) {       /* from the left into pl, from the right into a */
+		unsigned short *q = d ? a : pl;
+
+		dx = d ? 1 : -1;
+		memset(run, 0, hs * sizeof(int));
+		for (s = 0; s < w; s++) {
+			x = d ? w - 1 - s : s;
+			for (y = 0; y < hs; y++) {
+				j = (size_t)y * w + x;
+				run[y] = hl[j] ? run[y] + 1 : 0;
+				if (hl[j] < m) {
+					q[j] = 0;
+					continue;
+				}
+				best = s ? q[j + dx] + 1 : 1;
+				if (run[y] > m) {
+					size_t b = j + (ptrdiff_t)dx * m;
+
+					if (y > 0)
+						best = MAX(best, q[b - w] + m);
+					if (y < hs - 1)
+						best = MAX(best, q[b + w] + m);
+				}
+				q[j] = (unsigned short)MIN(best, 65535);
+			}
+		}
+	}
+	for (j = 0; j < (size_t)w * hs; j++)
+		pl[j] = pl[j] ? (unsigned short)MIN(pl[j] + a[j] - 1, 65535) : 0;
+	free(a);
+	free(run);
+}
+
+/* The thickness of the lines: the commonest extent across (vl) of the
+ * ink on paths at least len long (pl), counting each column's crossing
+ * once; 0 when that is not half a line's length, or no thinner than a
+ * sixteenth of one. */
+static int
+line_thick(const unsigned short *pl, const unsigned short *vl, size_t n,
+    int len)
+{
+	long hist[65] = { 0 };
+	int v, best = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (pl[j] >= len && vl[j] <= 64)
+			hist[vl[j]]++;
+	for (v = 1; v <= 64; v++)
+		if (hist[v] / v > hist[best] / MAX(best, 1))
+			best = v;
+	return best && 2 * hist[best] / best >= len && 16 * best <= len ? best : 0;
+}
+
+/* Mark in kill the ink of p (w x h) on paths along slope t at least len
+ * long (see paths()), whose extent across (along the columns) is at most
+ * *thick, raised first to a little over the lines' own thickness (see
+ * line_thick()) where the digits' height put it lower.  Flag in *row (made here, *n of them) the sheared rows near
+ * which at least len/2 such pixels lie on paths a quarter as long, and
+ * mark those too: the rest of a line broken where digits sit on it. */
 static void
 mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
-    const unsigned char *p, int w, int h, double t, int len, int thick)
+    const unsigned char *p, int w, int h, double t, int len, int *thickp)
 {
 	int off = (int)lround(MAX(0, (w - 1) * t)), hs = h + (int)lround((w - 1) *
 	    fabs(t)) + 1, x, y, r;
 	unsigned char *s = xmalloc((size_t)w * hs);
 	unsigned short *hl = xmalloc((size_t)w * hs * sizeof(*hl));
 	unsigned short *vl = xmalloc((size_t)w * hs * sizeof(*vl));
-	int *cnt = xcalloc(hs + 2, sizeof(int));
+	unsigned short *pl = xmalloc((size_t)w * hs * sizeof(*pl));
+	int *cnt = xcalloc(hs + 2, sizeof(int)), lt, thick;
 	size_t j;
 
 	shear(s, p, w, h, hs, t, off);
 	row_runs(hl, s, w, hs);
 	col_runs(vl, s, w, hs);
+	paths(pl, hl, w, hs, MAX(6, len / 32));
+	memcpy(hl, pl, (size_t)w * hs * sizeof(*hl));
+	lt = line_thick(pl, vl, (size_t)w * hs, len);
+	thick = *thickp = MAX(*thickp, lt + 1 + lt / 4);
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
 			j = (size_t)(r = row_of(x, y, t, off)) * w + x;
@@ -263,6 +348,7 @@ mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
 	free(s);
 	free(hl);
 	free(vl);
+	free(pl);
 	free(cnt);
 }
 
@@ -281,11 +367,12 @@ remove_lines(struct rules *ru, unsigned char *p, int w, int h, int lh,
 
 	ru->t = t, ru->thick = thick;
 	mark_lines(kill, &ru->row[0], &ru->n[0], &ru->off[0], p, w, h, t, lh,
-	    thick);
+	    &ru->thick);
 	/* vertical lines: x = x0 - y t, rows at slope -t of the transpose */
 	transpose(q, p, w, h);
 	mark_lines(kq, &ru->row[1], &ru->n[1], &ru->off[1], q, h, w, -t, lv,
-	    thick);
+	    &thick);
+	ru->thick = MAX(ru->thick, thick);
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++)
 			kill[(size_t)y * w + x] |= kq[(size_t)x * h + y];
@@ -1139,7 +1226,7 @@ segment_image(struct seg_result *r, const struct img *im,
 	lh = MAX(im->w / 4, 4 * height), lv = MAX(im->h / 4, 4 * height);
 	if (o->lines && long_ink(&c, lh, lv)) {
 		remove_lines(&ru, p, im->w, im->h, lh, lv, MAX(3, height / 8),
-		    skew(&c, im->w, im->h, lh, lv));
+		    skew(&c, p, im->w, im->h, lh, lv, MAX(6, height / 4)));
 		cc_free(&c);
 		cc_find(&c, p, im->w, im->h);
 	}
