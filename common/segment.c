@@ -27,6 +27,8 @@ struct blob {
 	int line;
 	int dead;
 	int edge;               /* touches the picture's edge */
+	int read;               /* read by the net as it is: 0 not yet, 1 a
+				 * digit, 2 not a digit (see not_digit()) */
 };
 
 #define BW(b) ((b)->x1 - (b)->x0 + 1)
@@ -458,6 +460,7 @@ blob_union(struct blob *m, const struct blob *a, const struct blob *b)
 	m->px = xcalloc((size_t)BW(m) * BH(m), 1);
 	m->area = a->area + b->area;
 	m->edge = a->edge || b->edge;
+	m->read = 0;
 	for (i = 0; i < 2; i++)
 		for (y = s[i]->y0; y <= s[i]->y1; y++)
 			for (x = s[i]->x0; x <= s[i]->x1; x++) {
@@ -804,10 +807,13 @@ not_digit(const struct net *net, const float *p)
  * their widths and a half for each cut, multiply to the most.  A cut
  * must find two digits at least (pieces not_digit() would not drop): one
  * digit and what is not one, as a letter's stem and the rest of it, stays
- * whole, to be read or dropped whole.  Returns the pieces in out (at most
- * MAXCUT); 1 piece or 0 if b should stay whole. */
+ * whole, to be read or dropped whole; with sure > 0, every piece must be
+ * a digit with a confidence of sure at least (a sign such as # would cut
+ * into a 1 and a 4 read half as surely).  Returns the pieces in out (at
+ * most MAXCUT); 1 piece or 0 if b should stay whole. */
 static int
-best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
+best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
+    double sure)
 {
 	struct cut cut[MAXCUT];
 	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0;
@@ -851,12 +857,13 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net)
 	ok = from[nc - 1] >= 0;
 	for (j = nc - 1; ok && j > 0 && np < MAXCUT; j = from[j]) {
 		i = from[j];
-		ndig += !not_digit(net, p + (size_t)pi[i][j] * net->nclass);
+		ndig += !not_digit(net, p + (size_t)pi[i][j] * net->nclass) &&
+		    digit_conf(net, p + (size_t)pi[i][j] * net->nclass) >= sure;
 		out[np] = piece[pi[i][j]];
 		piece[pi[i][j]].px = NULL;
 		np++;
 	}
-	if (np > 1 && ndig < 2) {
+	if (np > 1 && (ndig < 2 || (sure > 0 && ndig < np))) {
 		for (i = 0; i < np; i++)
 			free(out[i].px);
 		np = 0;
@@ -1102,13 +1109,50 @@ join_broken(struct blobs *s, int nl, struct net *net)
 	free(p);
 }
 
+/* Of the blobs flagged in try, unflag those under 0.7 of their line's
+ * height lh[] wide that the net reads whole as one digit with a
+ * probability of 0.9 at least, and note what it read (see struct blob)
+ * for drop_nondigits(). */
+static void
+narrow_sure(struct blobs *s, const int *lh, unsigned char *try,
+    struct net *net)
+{
+	float *px = xfloats((size_t)(s->n + 1) * 784), *p;
+	int *at = xmalloc((s->n + 1) * sizeof(int)), i, k, n = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (try[i] && BW(&s->b[i]) <= 0.7 * lh[s->b[i].line] &&
+		    norm_digit(px + (size_t)n * 784, s->b[i].px, BW(&s->b[i]),
+		    BH(&s->b[i]), BW(&s->b[i])) > 0)
+			at[n++] = i;
+	p = xfloats((size_t)(n + 1) * net->nclass);
+	if (n)
+		netrun_infer(net, p, px, n);
+	for (i = 0; i < n; i++) {
+		const float *q = p + (size_t)i * net->nclass;
+
+		s->b[at[i]].read = 1 + not_digit(net, q);
+		for (k = 0; k < net->nclass; k++)
+			if (net->labels[k] != '?' && q[k] >= 0.9f)
+				try[at[i]] = 0;
+	}
+	free(px);
+	free(at);
+	free(p);
+}
+
 /* Split what may be more than one digit: anything wider than 0.7 of its
- * line's height, the classifier judging (best_cuts()) whether it is. */
+ * line's height, the classifier judging (best_cuts()) whether it is; and
+ * with the classifier, anything wider than half the line's height that
+ * it does not read whole as one digit surely (narrow_sure()), into
+ * pieces it reads surely: a 1 leaning on its neighbour, two digits
+ * written into each other. */
 static void
 split_wide(struct blobs *s, int nl, struct net *net)
 {
 	struct blob piece[MAXCUT], **v = xmalloc((s->n + 1) * sizeof(*v));
 	int i, j, k, n, l, hl, *lh = xcalloc(nl + 1, sizeof(int));
+	unsigned char *try;
 
 	for (n = 0, i = 0; i < s->n; i++)
 		if (!s->b[i].dead)
@@ -1116,14 +1160,23 @@ split_wide(struct blobs *s, int nl, struct net *net)
 	for (l = 0; l < nl; l++)
 		lh[l] = line_height(v, n, l);
 	free(v);
+	try = xcalloc(s->n + 1, 1);
+	for (i = 0; i < s->n; i++) {
+		hl = lh[s->b[i].line];
+		try[i] = !s->b[i].dead && hl > 0 &&
+		    BW(&s->b[i]) > (net ? 0.5 : 0.7) * hl;
+	}
+	if (net)
+		narrow_sure(s, lh, try, net);
 	for (i = 0, n = s->n; i < n; i++) {
 		struct blob b = s->b[i];
 
-		hl = lh[b.line];
-		if (b.dead || hl == 0 || BW(&b) <= 0.7 * hl)
+		if (!try[i])
 			continue;
+		hl = lh[b.line];
 		if (net)
-			k = best_cuts(piece, &b, hl, net);
+			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
+			    0.9 : 0);
 		else
 			k = split_even(piece, &b, hl);
 		if (k < 2) {
@@ -1137,6 +1190,7 @@ split_wide(struct blobs *s, int nl, struct net *net)
 			*add(s) = piece[j];     /* i's slot may move: b is a copy */
 	}
 	free(lh);
+	free(try);
 }
 
 static int
@@ -1153,7 +1207,8 @@ by_line_x(const void *a, const void *b)
 
 /* With a net that knows "not a digit" (a class labelled '?'), drop what
  * it finds more likely not a digit than a digit: dirt, letters,
- * punctuation, pieces of lines. */
+ * punctuation, pieces of lines.  What narrow_sure() read already is not
+ * read again. */
 static void
 drop_nondigits(struct blobs *s, struct net *net)
 {
@@ -1167,8 +1222,11 @@ drop_nondigits(struct blobs *s, struct net *net)
 	px = xfloats((size_t)(s->n + 1) * 784);
 	at = xmalloc((s->n + 1) * sizeof(int));
 	for (i = 0; i < s->n; i++)
-		if (!s->b[i].dead && norm_digit(px + (size_t)n * 784, s->b[i].px,
-		    BW(&s->b[i]), BH(&s->b[i]), BW(&s->b[i])) > 0)
+		if (s->b[i].read == 2)
+			s->b[i].dead = 1;
+		else if (!s->b[i].dead && !s->b[i].read &&
+		    norm_digit(px + (size_t)n * 784, s->b[i].px, BW(&s->b[i]),
+		    BH(&s->b[i]), BW(&s->b[i])) > 0)
 			at[n++] = i;
 	p = xfloats((size_t)(n + 1) * net->nclass);
 	if (n)
