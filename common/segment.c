@@ -802,9 +802,10 @@ not_digit(const struct net *net, const float *p)
 }
 
 /* Cut b into digits by what the classifier recognises best: over the
- * candidate cuts, the pieces 0.2 to 1.25 line heights wide (or b whole,
- * up to 1.6) and at least 0.6 high whose confidences, times a prior on
- * their widths and a half for each cut, multiply to the most.  A cut
+ * candidate cuts, the pieces 0.2 to 1.6 line heights wide (a 2 with a
+ * long foot is as wide as that) and at least 0.6 high whose confidences,
+ * times a prior on their widths and a half for each cut, multiply to the
+ * most.  A cut
  * must find two digits at least (pieces not_digit() would not drop): one
  * digit and what is not one, as a letter's stem and the rest of it, stays
  * whole, to be read or dropped whole; with sure > 0, every piece must be
@@ -825,8 +826,8 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
 	for (i = 0; i < nc; i++)
 		for (j = i + 1; j < nc; j++) {
 			pi[i][j] = -1;
-			if (cut[j].c - cut[i].c < 0.2 * hl || cut[j].c - cut[i].c >
-			    (i == 0 && j == nc - 1 ? 1.6 : 1.25) * hl ||
+			if (cut[j].c - cut[i].c < 0.2 * hl ||
+			    cut[j].c - cut[i].c > 1.6 * hl ||
 			    !blob_cut(&piece[n], b, cut[i].x, cut[j].x))
 				continue;
 			if (BH(&piece[n]) < 0.6 * hl ||

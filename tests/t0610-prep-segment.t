@@ -144,6 +144,22 @@ test_expect_success 'two 1s written into each other are cut apart' '
 	test_cmp expect actual
 '
 
+# A 2 with a long foot, wider than 1.25 digit heights, touching the 1
+# before it: the piece that is the 2 may be as wide as 1.6.
+test_expect_success 'a 1 touching a wide 2 is cut from it' '
+	draw-digits 1 | pamscale 4 | pnmpad -black -left 80 -right 260 >l.pgm &&
+	for w in 280-66 300-58; do
+		draw-digits 2 | pamscale -xsize ${w%-*} -ysize 112 |
+			pnmpad -black -left ${w#*-} -right $((452 - ${w%-*} - ${w#*-})) |
+			pamarith -max l.pgm - | pnmcat -lr - 4.pgm |
+			pnmpad -black -right 100 -top 40 -bottom 40 >12-$w.pgm ||
+			return 1
+	done &&
+	segment 12-280-66.pgm 12-300-58.pgm | cnn-infer >actual &&
+	printf "124\n124\n" >expect &&
+	test_cmp expect actual
+'
+
 # white (ink) box W H at X Y on a black 1000x700 picture, over $1
 ink_box() {
 	ppmmake rgb:ff/ff/ff "$2" "$3" | ppmtopgm |
