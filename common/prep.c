@@ -48,6 +48,59 @@ working(const struct img *in, int size, double *scale)
 	return s;
 }
 
+/* Zero in d (w x h) each piece of what stands out at least t on one
+ * side (side[]: dark or light) that reaches the picture's edge and is
+ * broad (a quarter of its pixels with all eight neighbours in it): the
+ * fill past a page turned in software, a desk, a wall.  A ruled or
+ * squared sheet's lines reach the edge too, but are thin, and stay, with
+ * any bold digits that touch them. */
+static void
+off_border(unsigned char *d, const unsigned char *side, int w, int h, int t)
+{
+	size_t n = (size_t)w * h, *list = xmalloc((n + 1) * sizeof(*list));
+	size_t top, got, i, j, k, nb;
+	unsigned char *in = xcalloc(n, 1);
+	int x, y, e, dx, dy, broad;
+
+	for (e = 0; e < 2 * (w + h); e++) {     /* the edge's pixels */
+		x = e < w ? e : e < 2 * w ? e - w : e < 2 * w + h ? 0 : w - 1;
+		y = e < w ? 0 : e < 2 * w ? h - 1 : e < 2 * w + h ? e - 2 * w :
+		    e - 2 * w - h;
+		i = (size_t)y * w + x;
+		if (in[i] || d[i] < t)
+			continue;
+		in[i] = 1, list[0] = i, got = 1;
+		for (top = 0; top < got; top++) {
+			i = list[top];
+			x = (int)(i % w), y = (int)(i / w);
+			for (k = 0; k < 4; k++) {
+				int xx = x + (k == 0) - (k == 1), yy = y + (k == 2) - (k == 3);
+
+				if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+					continue;
+				j = (size_t)yy * w + xx;
+				if (!in[j] && d[j] >= t && side[j] == side[i])
+					in[j] = 1, list[got++] = j;
+			}
+		}
+		for (nb = 0, k = 0; k < got; k++) {
+			x = (int)(list[k] % w), y = (int)(list[k] / w);
+			broad = x > 0 && y > 0 && x < w - 1 && y < h - 1;
+			for (dy = -1; broad && dy <= 1; dy++)
+				for (dx = -1; broad && dx <= 1; dx++) {
+					j = (size_t)(y + dy) * w + x + dx;
+					broad = in[j] && side[j] == side[list[k]];
+				}
+			nb += broad;
+		}
+		if (4 * nb >= got)
+			for (k = 0; k < got; k++)
+				d[list[k]] = 0;
+	}
+	free(list);
+	free(in);
+}
+
 /* Dark ink on light paper, as most photos are?  Ink is a minority of
  * any neighbourhood, standing out from the ground around it: at a
  * reduced size, each pixel's difference from the median of a window
@@ -59,7 +112,8 @@ working(const struct img *in, int size, double *scale)
  * opening (light) of the image: a corner of the sheet on a dark desk,
  * where the desk is the window's median, stays in the opening and is no
  * light ink; the paper between ruled lines, which an opening would take
- * away, is the median. */
+ * away, is the median.  Nor does what off_border() finds beyond the
+ * sheet count: the white corners of a page turned in software. */
 static int
 dark_ink(const unsigned char *p, int w, int h, int r)
 {
@@ -78,13 +132,17 @@ dark_ink(const unsigned char *p, int w, int h, int r)
 	filter_max(o, o, sw, sh, rf);
 	for (i = 0; i < n; i++) {
 		d = (double)s[i] - m[i];
-		if (d < 0) {
-			d = MIN(-d, c[i] - s[i]);
+		d = d < 0 ? -MIN(-d, c[i] - s[i]) : MIN(d, s[i] - o[i]);
+		m[i] = (unsigned char)MIN(fabs(d), 255);     /* how far out */
+		c[i] = d < 0;                                   /* on which side */
+	}
+	off_border(m, c, sw, sh, MINCONTRAST / 2);
+	for (i = 0; i < n; i++) {
+		d = m[i];
+		if (c[i])
 			dark += d * d;
-		} else {
-			d = MIN(d, s[i] - o[i]);
+		else
 			light += d * d;
-		}
 	}
 	free(s);
 	free(m);
