@@ -34,6 +34,7 @@ struct blob {
 #define BW(b) ((b)->x1 - (b)->x0 + 1)
 #define BH(b) ((b)->y1 - (b)->y0 + 1)
 #define TALL 1.8               /* in a line, taller than this many heights: not a digit */
+#define EDGESIZE 0.6            /* at the picture's edge, lower: not a digit */
 #define HOLES 20                /* ink with more holes is grain, not a digit */
 
 void
@@ -984,7 +985,9 @@ ink_height(struct blob **v, int n)
 }
 
 /* Drop what is much smaller than the digits of its line, or than the
- * page's digits: specks, dots, commas, dashes; and, in a line of three
+ * page's digits: specks, dots, commas, dashes; at the picture's edge,
+ * what is lower than EDGESIZE of the page's digits (the tip of a corner
+ * past the sheet, half a digit cut by the frame); and, in a line of three
  * or more, what is far taller than its digits: the edge of the paper, a
  * shadow's border. */
 static void
@@ -993,7 +996,7 @@ drop_small(struct blob **v, int n, int nl, double minsize)
 	int l, i, k, hl, hp = ink_height(v, n);
 
 	for (i = 0; i < n; i++)
-		if (BH(v[i]) < minsize * hp)
+		if (BH(v[i]) < (v[i]->edge ? MAX(minsize, EDGESIZE) : minsize) * hp)
 			v[i]->dead = 1;
 
 	for (l = 0; l < nl; l++) {
