@@ -74,7 +74,8 @@ off_border(unsigned char *d, const unsigned char *side, int w, int h, int t)
 			i = list[top];
 			x = (int)(i % w), y = (int)(i / w);
 			for (k = 0; k < 4; k++) {
-				int xx = x + (k == 0) - (k == 1), yy = y + (k == 2) - (k == 3);
+				int xx = x + (k == 0) - (k == 1);
+				int yy = y + (k == 2) - (k == 3);
 
 				if (xx < 0 || yy < 0 || xx >= w || yy >= h)
 					continue;
@@ -133,8 +134,8 @@ dark_ink(const unsigned char *p, int w, int h, int r)
 	for (i = 0; i < n; i++) {
 		d = (double)s[i] - m[i];
 		d = d < 0 ? -MIN(-d, c[i] - s[i]) : MIN(d, s[i] - o[i]);
-		m[i] = (unsigned char)MIN(fabs(d), 255);     /* how far out */
-		c[i] = d < 0;                                   /* on which side */
+		m[i] = (unsigned char)MIN(fabs(d), 255); /* how far out */
+		c[i] = d < 0;                           /* on which side */
 	}
 	off_border(m, c, sw, sh, MINCONTRAST / 2);
 	for (i = 0; i < n; i++) {

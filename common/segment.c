@@ -149,13 +149,12 @@ static double
 skew(const struct cc *c, const unsigned char *p, int w, int h, int lh,
     int lv, int thin)
 {
-	int span = 2 * (w + h) + 2, i, k, x, step, pass;   /* room for |t| < 1 */
+	int span = 2 * (w + h) + 2, i, k, x, step, pass;   /* for |t| < 1 */
 	long *prof = xmalloc(2 * (size_t)span * sizeof(long)), *pv = prof + span;
 	unsigned short *vl = xmalloc((size_t)w * h * sizeof(*vl));
 	double best = 0, bs = -1, a0 = 0, a, t, sc;
 
 	col_runs(vl, p, w, h);
-
 	for (pass = 0; pass < 2; pass++) {
 		double lo = pass ? a0 - 0.5 : -10, hi = pass ? a0 + 0.5 : 10;
 		double da = pass ? 0.05 : 0.5;
@@ -250,7 +249,7 @@ paths(unsigned short *pl, const unsigned short *hl, int w, int hs, int m)
 	int *run = xmalloc(hs * sizeof(int)), x, y, d, s, best, dx;
 	size_t j;
 
-	for (d = 0; d < 2; d++) {       /* from the left into pl, from the right into a */
+	for (d = 0; d < 2; d++) {       /* from the left into pl, the right into a */
 		unsigned short *q = d ? a : pl;
 
 		dx = d ? 1 : -1;
@@ -301,15 +300,17 @@ line_thick(const unsigned short *pl, const unsigned short *vl, size_t n,
 	for (v = 1; v <= 64; v++)
 		if (hist[v] / v > hist[best] / MAX(best, 1))
 			best = v;
-	return best && 2 * hist[best] / best >= len && 16 * best <= len ? best : 0;
+	return best && 2 * hist[best] / best >= len && 16 * best <= len ?
+	    best : 0;
 }
 
 /* Mark in kill the ink of p (w x h) on paths along slope t at least len
  * long (see paths()), whose extent across (along the columns) is at most
- * *thick, raised first to a little over the lines' own thickness (see
- * line_thick()) where the digits' height put it lower.  Flag in *row (made here, *n of them) the sheared rows near
- * which at least len/2 such pixels lie on paths a quarter as long, and
- * mark those too: the rest of a line broken where digits sit on it. */
+ * *thickp, raised first to a little over the lines' own thickness (see
+ * line_thick()) where the digits' height put it lower.  Flag in *row
+ * (made here, *n of them) the sheared rows near which at least len/2
+ * such pixels lie on paths a quarter as long, and mark those too: the
+ * rest of a line broken where digits sit on it. */
 static void
 mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
     const unsigned char *p, int w, int h, double t, int len, int *thickp)
@@ -355,11 +356,12 @@ mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
 	free(cnt);
 }
 
-/* Take out ruled and squared paper, margins and page edges: ink in runs
- * along the page's skew t at least lh long whose extent across is at
- * most thick, and the same crosswise (lv long).  Where a digit's stroke
- * crosses a line the ink is thicker, and stays.  The lines go to ru, for
- * line_piece(). */
+/* Take out ruled and squared paper, margins and page edges: ink on
+ * paths along the page's skew t at least lh long whose extent across is
+ * at most thick, or a little over the lines' own thickness (see
+ * mark_lines()), and the same crosswise (lv long).  Where a digit's
+ * stroke crosses a line the ink is thicker, and stays.  The lines, and
+ * the thickness used, go to ru, for line_piece(). */
 static void
 remove_lines(struct rules *ru, unsigned char *p, int w, int h, int lh,
     int lv, int thick, double t)
@@ -996,7 +998,8 @@ drop_small(struct blob **v, int n, int nl, double minsize)
 	int l, i, k, hl, hp = ink_height(v, n);
 
 	for (i = 0; i < n; i++)
-		if (BH(v[i]) < (v[i]->edge ? MAX(minsize, EDGESIZE) : minsize) * hp)
+		if (BH(v[i]) < (v[i]->edge ? MAX(minsize, EDGESIZE) : minsize) *
+		    hp)
 			v[i]->dead = 1;
 
 	for (l = 0; l < nl; l++) {
@@ -1113,34 +1116,52 @@ join_broken(struct blobs *s, int nl, struct net *net)
 	free(p);
 }
 
-/* Of the blobs flagged in try, unflag those under 0.7 of their line's
- * height lh[] wide that the net reads whole as one digit with a
- * probability of 0.9 at least, and note what it read (see struct blob)
- * for drop_nondigits(). */
-static void
-narrow_sure(struct blobs *s, const int *lh, unsigned char *try,
-    struct net *net)
+/* Read the blobs of s flagged in want with the net, in one batch, and
+ * note in each what it read (see struct blob).  Returns their class
+ * probabilities, a row each, blob at[k]'s in row k, *np rows: blobs too
+ * faint to hold any ink are left out, unread.  The caller frees them. */
+static float *
+read_blobs(struct blobs *s, const unsigned char *want, struct net *net,
+    int *at, int *np)
 {
 	float *px = xfloats((size_t)(s->n + 1) * 784), *p;
-	int *at = xmalloc((s->n + 1) * sizeof(int)), i, k, n = 0;
+	int i, n = 0;
 
 	for (i = 0; i < s->n; i++)
-		if (try[i] && BW(&s->b[i]) <= 0.7 * lh[s->b[i].line] &&
-		    norm_digit(px + (size_t)n * 784, s->b[i].px, BW(&s->b[i]),
-		    BH(&s->b[i]), BW(&s->b[i])) > 0)
+		if (want[i] && norm_digit(px + (size_t)n * 784, s->b[i].px,
+		    BW(&s->b[i]), BH(&s->b[i]), BW(&s->b[i])) > 0)
 			at[n++] = i;
 	p = xfloats((size_t)(n + 1) * net->nclass);
 	if (n)
 		netrun_infer(net, p, px, n);
-	for (i = 0; i < n; i++) {
-		const float *q = p + (size_t)i * net->nclass;
-
-		s->b[at[i]].read = 1 + not_digit(net, q);
-		for (k = 0; k < net->nclass; k++)
-			if (net->labels[k] != '?' && q[k] >= 0.9f)
-				try[at[i]] = 0;
-	}
+	for (i = 0; i < n; i++)
+		s->b[at[i]].read = 1 + not_digit(net, p + (size_t)i *
+		    net->nclass);
 	free(px);
+	*np = n;
+	return p;
+}
+
+/* Of the blobs flagged in try, unflag those under 0.7 of their line's
+ * height lh[] wide that the net reads whole as one digit with a
+ * probability of 0.9 at least. */
+static void
+narrow_sure(struct blobs *s, const int *lh, unsigned char *try,
+    struct net *net)
+{
+	unsigned char *want = xcalloc(s->n + 1, 1);
+	int *at = xmalloc((s->n + 1) * sizeof(int)), i, k, n;
+	float *p;
+
+	for (i = 0; i < s->n; i++)
+		want[i] = try[i] && BW(&s->b[i]) <= 0.7 * lh[s->b[i].line];
+	p = read_blobs(s, want, net, at, &n);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < net->nclass; k++)
+			if (net->labels[k] != '?' &&
+			    p[(size_t)i * net->nclass + k] >= 0.9f)
+				try[at[i]] = 0;
+	free(want);
 	free(at);
 	free(p);
 }
@@ -1216,31 +1237,23 @@ by_line_x(const void *a, const void *b)
 static void
 drop_nondigits(struct blobs *s, struct net *net)
 {
-	int i, n = 0, k, *at, q;
-	float *px, *p;
+	unsigned char *want;
+	int i, n, *at, q;
 
 	for (q = 0; q < net->nclass && net->labels[q] != '?'; q++)
 		;
 	if (q == net->nclass)
 		return;
-	px = xfloats((size_t)(s->n + 1) * 784);
+	want = xcalloc(s->n + 1, 1);
 	at = xmalloc((s->n + 1) * sizeof(int));
+	for (i = 0; i < s->n; i++)
+		want[i] = !s->b[i].dead && !s->b[i].read;
+	free(read_blobs(s, want, net, at, &n));
 	for (i = 0; i < s->n; i++)
 		if (s->b[i].read == 2)
 			s->b[i].dead = 1;
-		else if (!s->b[i].dead && !s->b[i].read &&
-		    norm_digit(px + (size_t)n * 784, s->b[i].px, BW(&s->b[i]),
-		    BH(&s->b[i]), BW(&s->b[i])) > 0)
-			at[n++] = i;
-	p = xfloats((size_t)(n + 1) * net->nclass);
-	if (n)
-		netrun_infer(net, p, px, n);
-	for (k = 0; k < n; k++)
-		if (not_digit(net, p + (size_t)k * net->nclass))
-			s->b[at[k]].dead = 1;
-	free(px);
+	free(want);
 	free(at);
-	free(p);
 }
 
 /* The live blobs, in reading order, normalised into r (but for those
