@@ -12,6 +12,9 @@
 #define MINCONTRAST 24          /* ink must be this much darker than paper */
 #define MININK 40               /* in at least this many pixels */
 #define WEAK 0.75               /* Sauvola's looser test: k times this */
+#define RANGE 88                /* Sauvola's R: the spread of ink on paper
+				 * after flatten(), less than an 8-bit
+				 * image's 128: faint ink is found whole */
 #define OFFSHEET (1 / 3.0)      /* flatten(): darker is off the sheet */
 #define RIM 6                   /* and so is this many pixels around it */
 #define GROW 2                  /* pixels it may add to ink, outward */
@@ -253,7 +256,7 @@ ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
 	if (o->method == PREP_OTSU)
 		memset(mask, 0, n);
 	else
-		thresh_sauvola(mask, b, w, h, r, o->k, WEAK * o->k);
+		thresh_sauvola(mask, b, w, h, r, o->k, WEAK * o->k, RANGE);
 	if (method == PREP_OTSU)
 		for (i = 0; i < n; i++)
 			if (b[i] <= t)

@@ -86,16 +86,16 @@ win_across(struct win *s, int w)
 }
 
 /* As the reference below, without a square root or a division a pixel:
- * with T = m (1 - k) + m k s / 128, p < T when p - m (1 - k) < 0 or its
- * square is below (m k / 128)^2 s^2; the same with kw for the weak test.
+ * with T = m (1 - k) + m k s / R, p < T when p - m (1 - k) < 0 or its
+ * square is below (m k / R)^2 s^2; the same with kw for the weak test.
  * Pixels [from, to) of a row whose windows span columns [x + lo, x + hi)
  * (clipped to the row when the caller says so). */
 #define SAUVOLA_PX(x0, x1) do { \
 	double in = inx[x] * iny; \
 	double m = (double)(ps[x1] - ps[x0]) * in; \
 	double v = (double)(pq[x1] - pq[x0]) * in - m * m; \
-	double a = row[x] - m * (1 - k), c = m * k / 128; \
-	double aw = row[x] - m * (1 - kw), cw = m * kw / 128; \
+	double a = row[x] - m * (1 - k), c = m * k / range; \
+	double aw = row[x] - m * (1 - kw), cw = m * kw / range; \
 	out[x] = (unsigned char)(((a < 0) | (a * a < c * c * v)) * 255 | \
 	    ((aw < 0) | (aw * aw < cw * cw * v)) * 128); \
 } while (0)
@@ -104,7 +104,7 @@ __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 static void
 decide(unsigned char *restrict out, const unsigned char *restrict row,
     const struct win *s, const double *restrict inx, double iny, int w,
-    int r, double k, double kw)
+    int r, double k, double kw, double range)
 {
 	const uint64_t *restrict ps = s->ps, *restrict pq = s->pq;
 	int x, lo = MIN(r, w), hi = MAX(lo, w - r - 1);
@@ -119,7 +119,7 @@ decide(unsigned char *restrict out, const unsigned char *restrict row,
 
 void
 thresh_sauvola(unsigned char *mask, const unsigned char *p, int w, int h,
-    int r, double k, double kw)
+    int r, double k, double kw, double range)
 {
 	struct win s;
 	double *inx = xmalloc((w + 1) * sizeof(double));
@@ -136,7 +136,7 @@ thresh_sauvola(unsigned char *mask, const unsigned char *p, int w, int h,
 		win_rows(&s, p, w, y0, y1);
 		win_across(&s, w);
 		decide(mask + (size_t)y * w, p + (size_t)y * w, &s, inx,
-		    1.0 / (y1 - y0), w, r, k, kw);
+		    1.0 / (y1 - y0), w, r, k, kw, range);
 	}
 	free(s.cs), free(s.cq), free(s.ps), free(s.pq);
 	free(inx);
@@ -198,7 +198,7 @@ thresh_grow(unsigned char *mask, int w, int h, int steps)
 
 void
 thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w, int h,
-    int r, double k, double kw)
+    int r, double k, double kw, double range)
 {
 	int x, y, i, j;
 	double n, m, s, sum, sq, v, t;
@@ -214,8 +214,8 @@ thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w, int h,
 			m = sum / n;
 			s = sqrt(MAX(sq / n - m * m, 0));
 			v = p[(size_t)y * w + x];
-			t = v < m * (1 + k * (s / 128 - 1)) ? 255 :
-			    v < m * (1 + kw * (s / 128 - 1)) ? 128 : 0;
+			t = v < m * (1 + k * (s / range - 1)) ? 255 :
+			    v < m * (1 + kw * (s / range - 1)) ? 128 : 0;
 			mask[(size_t)y * w + x] = (unsigned char)t;
 		}
 }

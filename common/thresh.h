@@ -12,15 +12,17 @@ int thresh_otsu(const long *hist, double *sep);
 /* Sauvola's local threshold for dark ink on a light ground: with m and s
  * the mean and standard deviation of a (2r+1)-square window around a
  * pixel (from integral images), the pixel passes the test of k when it is
- * below m (1 + k (s / 128 - 1)).  mask gets 255 where it passes that of
- * k, 128 where it passes only the looser one of kw (kw <= k), 0 else.
- * r is at most 8000. */
+ * below m (1 + k (s / range - 1)).  range is the standard deviation of
+ * ink on paper, where the threshold is the mean: Sauvola's R, 128 in his
+ * paper.  mask gets 255 where it passes the test of k, 128 where it
+ * passes only the looser one of kw (kw <= k), 0 else.  r is at most
+ * 8000. */
 void thresh_sauvola(unsigned char *mask, const unsigned char *p, int w,
-    int h, int r, double k, double kw);
+    int h, int r, double k, double kw, double range);
 /* The same, plainly: the window summed pixel by pixel, a square root and
  * a division a pixel (the reference the fast one is tested against). */
 void thresh_sauvola_ref(unsigned char *mask, const unsigned char *p, int w,
-    int h, int r, double k, double kw);
+    int h, int r, double k, double kw, double range);
 /* Hysteresis: the pixels of 128 that are within steps pixels (4-connected,
  * through pixels of 128) of one of 255 become 255; then all but 255 are
  * 0.  Faint parts of a stroke join it; faint things apart from ink do

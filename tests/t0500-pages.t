@@ -116,8 +116,21 @@ test_expect_success PIPELINE 'the pipeline reads the pages: no worse than now' '
 	sed -n "s/^digits \([0-9]*\) right \([0-9]*\) .*/\1 \2/p" summary >digits &&
 	test_line_count = 1 exact &&
 	test_line_count = 1 digits &&
-	awk "{ exit !(\$1 >= 162) }" exact &&
+	awk "{ exit !(\$1 >= 166) }" exact &&
 	awk "{ exit !(\$2 >= 0.97 * \$1) }" digits
+'
+
+# Small pictures of thin writing (a 300x200 photo of a sheet on a desk,
+# squared paper): Sauvola's R of 128 left the strokes' soft edges out,
+# and the net read 79972 as 7497?.
+test_expect_success PIPELINE 'thin strokes in small pictures are found whole' '
+	for p in 0050 0073 0092; do
+		grep "^page-$p\." pages/truth.tsv | cut -f 2 || return 1
+	done >expect &&
+	for p in 0050 0073 0092; do
+		prep pages/page-$p.* | segment | cnn-infer || return 1
+	done >actual &&
+	test_cmp expect actual
 '
 
 # The goal of the project; not reached yet (see README, "How well"): a

@@ -191,9 +191,9 @@ check_sauvola(void)
 			    (i % w) % 9 < 2 ? 40 + rng_below(&R, 40) :
 			    200 + rng_below(&R, 40));
 		thresh_sauvola(a, p, w, h, r, t % 3 ? 0.2 : 0.5,
-		    t % 3 ? 0.15 : 0.2);
+		    t % 3 ? 0.15 : 0.2, t % 4 < 2 ? 128 : 88);
 		thresh_sauvola_ref(b, p, w, h, r, t % 3 ? 0.2 : 0.5,
-		    t % 3 ? 0.15 : 0.2);
+		    t % 3 ? 0.15 : 0.2, t % 4 < 2 ? 128 : 88);
 		for (i = 0; i < n; i++)
 			bad += a[i] != b[i], ink += b[i] != 0;
 		free(p), free(a), free(b);
