@@ -27,6 +27,8 @@ struct blob {
 	int line;
 	int dead;
 	int edge;               /* touches the picture's edge */
+	int flat;               /* a long flat stroke lower than half a digit:
+				 * a dash, or a digit's bar broken off */
 	int read;               /* read by the net as it is: 0 not yet, 1 a
 				 * digit, 2 not a digit (see not_digit()) */
 };
@@ -463,6 +465,7 @@ blob_union(struct blob *m, const struct blob *a, const struct blob *b)
 	m->px = xcalloc((size_t)BW(m) * BH(m), 1);
 	m->area = a->area + b->area;
 	m->edge = a->edge || b->edge;
+	m->flat = 0;
 	m->read = 0;
 	for (i = 0; i < 2; i++)
 		for (y = s[i]->y0; y <= s[i]->y1; y++)
@@ -495,8 +498,24 @@ overlap(int a0, int a1, int b0, int b1)
 	return MIN(a1, b1) - MAX(a0, b0) + 1;
 }
 
+/* Whether the flat stroke f may be the bar of d (a 5's, a 7's): over
+ * d's top third or under its bottom third, not beside its middle (a
+ * dash), the two no wider than 1.2 times their height (not a line under
+ * a number), and d no flat stroke itself. */
+static int
+bar_of(const struct blob *f, const struct blob *d)
+{
+	double cy = (f->y0 + f->y1) / 2.0;
+	int w = MAX(f->x1, d->x1) - MIN(f->x0, d->x0) + 1;
+	int h = MAX(f->y1, d->y1) - MIN(f->y0, d->y0) + 1;
+
+	return !d->flat && w <= 1.2 * h &&
+	    (cy < d->y0 + BH(d) / 3.0 || cy > d->y1 - BH(d) / 3.0);
+}
+
 /* Join the pieces of one digit: boxes that share most of the narrower's
- * columns and stack close, into something no taller than a digit. */
+ * columns and stack close, into something no taller than a digit; a flat
+ * stroke only as a bar over or under the rest (bar_of()). */
 static void
 join_pieces(struct blob *b, int n, int height)
 {
@@ -514,7 +533,9 @@ join_pieces(struct blob *b, int n, int height)
 				ov = overlap(p->x0, p->x1, q->x0, q->x1);
 				gap = MAX(p->y0, q->y0) - MIN(p->y1, q->y1);
 				if (ov < 0.5 * MIN(BW(p), BW(q)) || gap > 0.6 * height ||
-				    MAX(p->y1, q->y1) - MIN(p->y0, q->y0) + 1 > 1.6 * height)
+				    MAX(p->y1, q->y1) - MIN(p->y0, q->y0) + 1 > 1.6 * height ||
+				    (p->flat && !bar_of(p, q)) ||
+				    (q->flat && !bar_of(q, p)))
 					continue;
 				blob_merge(p, q);
 				again = 1;
@@ -930,9 +951,10 @@ holes(const struct cc *c, const struct cc_comp *m)
  * along the picture's edge or running from it far into the picture (a
  * page edge, a frame, a shadow's rim), solid ink from the edge (a desk or
  * a shadow seen past the sheet: strokes leave most of their box empty),
- * what covers half the picture, long flat strokes lower than half a
- * digit (dashes, underlines), and ink with more than HOLES holes (the
- * grain of a desk, of a shadow's edge, of a dotted texture). */
+ * what covers half the picture, and ink with more than HOLES holes (the
+ * grain of a desk, of a shadow's edge, of a dotted texture).  Long flat
+ * strokes lower than half a digit are marked flat: a dash, or a digit's
+ * bar that join_pieces() joins to it. */
 static void
 collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
     int h, int height, const struct rules *ru)
@@ -952,11 +974,11 @@ collect(struct blobs *s, const struct cc *c, const unsigned char *p, int w,
 		if (m->area < 4 || along || (double)bw * bh > 0.5 * w * h ||
 		    (edge && bw > 0.5 * bh && m->area > 0.7 * bw * bh &&
 		    bh > 0.5 * height) ||
-		    (bw > 2.5 * bh && bh < 0.5 * height) ||
 		    (ru && line_piece(ru, c, m)) || holes(c, m) > HOLES)
 			continue;
 		blob_from(add(s), c, i, p, w);
 		s->b[s->n - 1].edge = edge;
+		s->b[s->n - 1].flat = bw > 2.5 * bh && bh < 0.5 * height;
 	}
 }
 
@@ -1318,6 +1340,11 @@ segment_image(struct seg_result *r, const struct img *im,
 		return -1;
 	}
 	join_pieces(s.b, s.n, height);
+	for (i = 0; i < s.n; i++)       /* dashes, underlines: no digit's bar */
+		if (s.b[i].flat && !s.b[i].dead) {
+			free(s.b[i].px);
+			s.b[i].px = NULL, s.b[i].dead = 1;
+		}
 	v = xmalloc((s.n + 1) * sizeof(*v));
 	for (nv = 0, i = 0; i < s.n; i++)
 		if (!s.b[i].dead)

@@ -193,6 +193,25 @@ ink_box() {
 		pamcomp -xoff "$4" -yoff "$5" - "$1"
 }
 
+# A 7 whose bar the pen left apart from its stem: a long flat stroke, as
+# a dash is, but over the rest of a digit, so that digit's bar.  A dash
+# beside the digits and a line under them all stay out.
+test_expect_success 'a 7'"'"'s bar apart from its stem joins it; a dash does not' '
+	draw-digits 7 | pamscale 4 >b7.pgm &&
+	pamcut -top 0 -height 40 b7.pgm >top.pgm &&
+	pgmmake 0 112 4 >gap.pgm &&
+	pamcut -top 44 b7.pgm >bottom.pgm &&
+	pnmcat -tb top.pgm gap.pgm bottom.pgm >7b.pgm &&
+	pgmmake 0 112 112 >blank.pgm &&
+	ink_box blank.pgm 50 10 30 55 >dash.pgm &&
+	pnmcat -lr 4.pgm 7b.pgm dash.pgm 4.pgm |
+		pnmpad -black -width 600 -height 200 >474.pgm &&
+	ink_box 474.pgm 440 8 10 150 >474u.pgm &&
+	segment 474.pgm 474u.pgm | cnn-infer >actual &&
+	printf "474\n474\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit' '
 	prep "$TOP/tests/data/sample.jpg" >s.pgm &&
 	ppmmake rgb:00/00/00 1000 700 | ppmtopgm >black.pgm &&
