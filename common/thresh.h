@@ -12,9 +12,8 @@ int thresh_otsu(const long *hist, double *sep);
 /* Sauvola's local threshold for dark ink on a light ground: with m and s
  * the mean and standard deviation of a (2r+1)-square window around a
  * pixel (from integral images), the pixel passes the test of k when it is
- * below m (1 + k (s / range - 1)).  range is the standard deviation of
- * ink on paper, where the threshold is the mean: Sauvola's R, 128 in his
- * paper.  mask gets 255 where it passes the test of k, 128 where it
+ * below m (1 + k (s / range - 1)).  range is Sauvola's R, 128 in his
+ * paper: the standard deviation at which the threshold is the mean.  mask gets 255 where it passes the test of k, 128 where it
  * passes only the looser one of kw (kw <= k), 0 else.  r is at most
  * 8000. */
 void thresh_sauvola(unsigned char *mask, const unsigned char *p, int w,

@@ -160,6 +160,18 @@ test_expect_success 'a 1 touching a wide 2 is cut from it' '
 	test_cmp expect actual
 '
 
+# dark_light_read DARK LIGHT TEXT: prep finds dark ink in picture DARK and
+# light ink in LIGHT, its negative, and both read TEXT.
+dark_light_read() {
+	prep "$1" "$2" >pair.pgm &&
+	grep -a "^# ink=" pair.pgm >actual &&
+	printf "# ink=dark\n# ink=light\n" >expect &&
+	test_cmp expect actual &&
+	segment pair.pgm | cnn-infer >actual &&
+	printf "%s\n%s\n" "$3" "$3" >expect &&
+	test_cmp expect actual
+}
+
 # A page turned 5 degrees in software, its corners filled with white,
 # brighter than the photographed paper: the fill reaches the picture's
 # edge in narrow slivers, which the polarity test took for light ink.
@@ -168,13 +180,7 @@ test_expect_success 'the corners of a page turned in software are no ink' '
 	draw-digits -p 1200x900 -s 4 "5283 1947 60" |
 		pnmrotate -background=white 5 >turned.ppm &&
 	pnminvert turned.ppm >turned-inv.ppm &&
-	prep turned.ppm turned-inv.ppm >turned.pgm &&
-	grep -a "^# ink=" turned.pgm >actual &&
-	printf "# ink=dark\n# ink=light\n" >expect &&
-	test_cmp expect actual &&
-	segment turned.pgm | cnn-infer >actual &&
-	printf "5283 1947 60\n5283 1947 60\n" >expect &&
-	test_cmp expect actual
+	dark_light_read turned.ppm turned-inv.ppm "5283 1947 60"
 '
 
 # ... and with grey corners, darker than the paper: where the fill meets
@@ -257,13 +263,7 @@ test_expect_success 'a sheet'"'"'s corner on a desk is no light ink' '
 	ppmmake rgb:18/16/14 1150 1500 | pamcomp -yoff 200 sheet.ppm - \
 		>corner.ppm &&
 	pnminvert corner.ppm >board.ppm &&
-	prep corner.ppm board.ppm >out.pgm &&
-	grep -a "^# ink=" out.pgm >actual &&
-	printf "# ink=dark\n# ink=light\n" >expect &&
-	test_cmp expect actual &&
-	segment out.pgm | cnn-infer >actual &&
-	printf "76\n76\n" >expect &&
-	test_cmp expect actual
+	dark_light_read corner.ppm board.ppm 76
 '
 
 # The same digits on a sheet beside a dark desk of coarse grain: divided
