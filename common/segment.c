@@ -10,6 +10,7 @@
  * are cut where the classifier reads the pieces best; what the classifier
  * is sure is not a digit is dropped; each digit's own ink is normalised
  * into 28x28. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ struct blob {
 #define TALL 1.8               /* in a line, taller than this many heights: not a digit */
 #define EDGESIZE 0.6            /* at the picture's edge, lower: not a digit */
 #define HOLES 20                /* ink with more holes is grain, not a digit */
+#define STRAY 1.5               /* a piece of a line strays no further from
+				 * straight, in pixels */
 
 void
 segment_defaults(struct seg_opts *o)
@@ -1037,6 +1040,114 @@ drop_small(struct blob **v, int n, int nl, double minsize)
 	}
 }
 
+/* How straight a piece is: x = a + b y, fitted through the centres of
+ * its ink in each row (in the picture's coordinates), and how far those
+ * centres stray from it at most; cy, their mean row. */
+struct stroke {
+	double a, b, stray, cy;
+};
+
+static void
+stroke_fit(struct stroke *f, const struct blob *bl)
+{
+	double *c = xmalloc((BH(bl) + 1) * sizeof(double));
+	double n = 0, sy = 0, sx = 0, syy = 0, sxy = 0, d;
+	int x, y;
+
+	for (y = 0; y < BH(bl); y++) {
+		const unsigned char *r = bl->px + (size_t)y * BW(bl);
+		double m = 0, mx = 0;
+
+		for (x = 0; x < BW(bl); x++)
+			m += r[x], mx += (double)r[x] * x;
+		c[y] = -1;
+		if (m == 0)
+			continue;
+		c[y] = bl->x0 + mx / m;
+		d = bl->y0 + y;
+		n++, sy += d, sx += c[y], syy += d * d, sxy += d * c[y];
+	}
+	d = n * syy - sy * sy;
+	f->b = d > 0 ? (n * sxy - sy * sx) / d : 0;
+	f->a = n > 0 ? (sx - f->b * sy) / n : 0;
+	f->cy = n > 0 ? sy / n : 0;
+	for (f->stray = 0, y = 0; y < BH(bl); y++)
+		if (c[y] >= 0)
+			f->stray = MAX(f->stray, fabs(c[y] - f->a - f->b *
+			    (bl->y0 + y)));
+	free(c);
+}
+
+static int
+root(int *up, int i)
+{
+	while (up[i] != i)
+		i = up[i] = up[up[i]];
+	return i;
+}
+
+/* Drop the pieces of a broken upright line, each read as a 1 else: a
+ * margin or a squared sheet's line too faint for remove_lines() to find
+ * whole.  Upright strokes at least twice as high as wide and 0.15 of the
+ * page's digits high, straight within STRAY pixels, three or more on one
+ * straight line (each's slope within 0.06 of that through their centres,
+ * upright within 0.15) over three digit heights, are such a line; the
+ * dead among them count.  Of them go those with no other ink of their
+ * line of writing within the line's height beside them: a 1 that begins
+ * a number has its digits beside it, however many numbers begin with 1
+ * one under the other. */
+static void
+drop_dashed(struct blob **v, int n, int nl)
+{
+	struct stroke *f = xmalloc((n + 1) * sizeof(*f));
+	int *up = xmalloc((n + 1) * sizeof(int)), *cnt = xcalloc(n + 1, sizeof(int));
+	int *top = xmalloc((n + 1) * sizeof(int)), *bot = xmalloc((n + 1) * sizeof(int));
+	int *lh = xcalloc(nl + 1, sizeof(int)), height = ink_height(v, n), i, j, r;
+	unsigned char *cand = xcalloc(n + 1, 1);
+	double s, ci, cj;
+
+	for (i = 0; i < n; i++) {
+		up[i] = i, top[i] = INT_MAX, bot[i] = INT_MIN;
+		if (BH(v[i]) < 0.15 * height || 2 * BW(v[i]) > BH(v[i]))
+			continue;
+		stroke_fit(&f[i], v[i]);
+		cand[i] = f[i].stray <= STRAY && fabs(f[i].b) <= 0.15;
+	}
+	for (i = 0; i < n; i++)         /* j under i, on i's line and j's */
+		for (j = 0; j < n; j++) {
+			if (!cand[i] || !cand[j] || f[j].cy - f[i].cy < BH(v[i]) / 2.0)
+				continue;
+			ci = f[i].a + f[i].b * f[i].cy, cj = f[j].a + f[j].b * f[j].cy;
+			s = (cj - ci) / (f[j].cy - f[i].cy);
+			if (fabs(s - f[i].b) <= 0.06 && fabs(s - f[j].b) <= 0.06 &&
+			    fabs(s) <= 0.15)
+				up[root(up, i)] = root(up, j);
+		}
+	for (i = 0; i < n; i++)
+		if (cand[i]) {
+			r = root(up, i);
+			cnt[r]++;
+			top[r] = MIN(top[r], v[i]->y0), bot[r] = MAX(bot[r], v[i]->y1);
+		}
+	for (i = 0; i < nl; i++)
+		lh[i] = line_height(v, n, i);
+	for (i = 0; i < n; i++) {
+		int alone = 1;
+
+		r = root(up, i);
+		if (!cand[i] || v[i]->dead || cnt[r] < 3 ||
+		    bot[r] - top[r] < 3 * height)
+			continue;
+		for (j = 0; j < n && alone; j++)
+			alone = j == i || v[j]->dead || v[j]->line != v[i]->line ||
+			    (cand[j] && root(up, j) == r) ||
+			    MAX(v[j]->x0 - v[i]->x1, v[i]->x0 - v[j]->x1) >=
+			    lh[v[i]->line];
+		v[i]->dead = alone;
+	}
+	free(f), free(up), free(cnt), free(top), free(bot), free(lh), free(cand);
+}
+
 /* Without a classifier: cut b into as many even pieces as its width
  * holds digits of the line, when it is much too wide for one. */
 static int
@@ -1351,6 +1462,7 @@ segment_image(struct seg_result *r, const struct img *im,
 			v[nv++] = &s.b[i];
 	nl = find_lines(v, nv);
 	drop_small(v, nv, nl, o->minsize);
+	drop_dashed(v, nv, nl);
 	free(v);
 	if (o->net)
 		join_broken(&s, nl, o->net);

@@ -218,6 +218,34 @@ test_expect_success 'a 7'"'"'s bar apart from its stem joins it; a dash does not
 	test_cmp expect actual
 '
 
+# A margin drawn as a dashed line down the left: six straight pieces, each
+# alone in its line of writing, which read as 1 each.  Three numbers
+# that begin with a 1 as straight, one under the other, keep their 1s:
+# their digits are beside them.
+test_expect_success 'a broken margin line is no 1s; 1s that begin numbers stay' '
+	for d in 9 6 0 7 4 3; do
+		draw-digits -s 2 $d | pamscale 4 >d$d.pgm || return 1
+	done &&
+	pnmcat -lr d9.pgm d6.pgm d0.pgm >960.pgm &&
+	pgmmake 0 900 640 | pamcomp -xoff 300 -yoff 20 960.pgm >dashes.pgm &&
+	for k in 0 1 2; do
+		y=$((170 + 150 * k)) &&
+		ink_box dashes.pgm 9 80 316 $((y + 16)) |
+			pamcomp -xoff 340 -yoff $y d$(echo 743 | cut -c$((k + 1))).pgm \
+			>next.pgm &&
+		mv next.pgm dashes.pgm || return 1
+	done &&
+	pnmsmooth -width 5 -height 5 dashes.pgm >ones.pgm 2>/dev/null &&
+	for k in 0 1 2 3 4 5; do
+		ink_box dashes.pgm 5 40 $((60 + k / 3)) $((10 + 110 * k)) >next.pgm &&
+		mv next.pgm dashes.pgm || return 1
+	done &&
+	pnmsmooth -width 5 -height 5 dashes.pgm >margin.pgm 2>/dev/null &&
+	segment ones.pgm margin.pgm | cnn-infer >actual &&
+	printf "960 17 14 13\n960 17 14 13\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit' '
 	prep "$TOP/tests/data/sample.jpg" >s.pgm &&
 	ppmmake rgb:00/00/00 1000 700 | ppmtopgm >black.pgm &&
