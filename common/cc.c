@@ -7,18 +7,18 @@
 #include "cc.h"
 #include "util.h"
 
-static int
-root(int *up, int i)
+int
+cc_root(int *up, int i)
 {
 	while (up[i] != i)
 		i = up[i] = up[up[i]];
 	return i;
 }
 
-static void
-join(int *up, int a, int b)
+void
+cc_join(int *up, int a, int b)
 {
-	a = root(up, a), b = root(up, b);
+	a = cc_root(up, a), b = cc_root(up, b);
 	if (a != b)
 		up[MAX(a, b)] = MIN(a, b);
 }
@@ -51,7 +51,7 @@ find_runs(struct cc_run **runs, int **up, const unsigned char *p, int w,
 			r[n].x1 = x, u[n] = n;
 			for (j = prev0; j < prev1; j++)
 				if (r[j].x0 <= r[n].x1 + 1 && r[n].x0 <= r[j].x1 + 1)
-					join(u, j, n);
+					cc_join(u, j, n);
 			n++;
 		}
 		prev0 = cur0, prev1 = n;
@@ -79,7 +79,7 @@ cc_find(struct cc *c, const unsigned char *p, int w, int h)
 	memset(c, 0, sizeof(*c));
 	id = xmalloc((n + 1) * sizeof(int));
 	for (i = 0, k = 0; i < n; i++)
-		id[i] = root(up, i) == i ? k++ : id[root(up, i)];
+		id[i] = cc_root(up, i) == i ? k++ : id[cc_root(up, i)];
 	c->n = k, c->nrun = n;
 	c->comp = xcalloc(k ? k : 1, sizeof(*c->comp));
 	c->run = xmalloc((n ? n : 1) * sizeof(*c->run));

@@ -24,5 +24,10 @@ struct cc {
  * sorted by the left edge of their boxes. */
 void cc_find(struct cc *c, const unsigned char *p, int w, int h);
 void cc_free(struct cc *c);
+/* Union-find over up[] (a root i has up[i] == i): the root of i's set,
+ * halving the path on the way; and the union of a's set and b's, the
+ * smaller root leading. */
+int cc_root(int *up, int i);
+void cc_join(int *up, int a, int b);
 
 #endif

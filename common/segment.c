@@ -1016,11 +1016,11 @@ ink_height(struct blob **v, int n)
  * what is lower than EDGESIZE of the page's digits (the tip of a corner
  * past the sheet, half a digit cut by the frame); and, in a line of three
  * or more, what is far taller than its digits: the edge of the paper, a
- * shadow's border. */
+ * shadow's border.  hp is the page's digit height (ink_height()). */
 static void
-drop_small(struct blob **v, int n, int nl, double minsize)
+drop_small(struct blob **v, int n, int nl, double minsize, int hp)
 {
-	int l, i, k, hl, hp = ink_height(v, n);
+	int l, i, k, hl;
 
 	for (i = 0; i < n; i++)
 		if (BH(v[i]) < (v[i]->edge ? MAX(minsize, EDGESIZE) : minsize) *
@@ -1078,31 +1078,23 @@ stroke_fit(struct stroke *f, const struct blob *bl)
 	free(c);
 }
 
-static int
-root(int *up, int i)
-{
-	while (up[i] != i)
-		i = up[i] = up[up[i]];
-	return i;
-}
-
 /* Drop the pieces of a broken upright line, each read as a 1 else: a
  * margin or a squared sheet's line too faint for remove_lines() to find
  * whole.  Upright strokes at least twice as high as wide and 0.15 of the
- * page's digits high, straight within STRAY pixels, three or more on one
- * straight line (each's slope within 0.06 of that through their centres,
- * upright within 0.15) over three digit heights, are such a line; the
- * dead among them count.  Of them go those with no other ink of their
- * line of writing within the line's height beside them: a 1 that begins
- * a number has its digits beside it, however many numbers begin with 1
- * one under the other. */
+ * page's digit height (height, from ink_height()) high, straight within
+ * STRAY pixels, three or more on one straight line (each's slope within
+ * 0.06 of that through their centres, upright within 0.15) over three
+ * digit heights, are such a line; the dead among them count.  Of them go
+ * those with no other ink of their line of writing within the line's
+ * height beside them: a 1 that begins a number has its digits beside it,
+ * however many numbers begin with 1 one under the other. */
 static void
-drop_dashed(struct blob **v, int n, int nl)
+drop_dashed(struct blob **v, int n, int nl, int height)
 {
 	struct stroke *f = xmalloc((n + 1) * sizeof(*f));
 	int *up = xmalloc((n + 1) * sizeof(int)), *cnt = xcalloc(n + 1, sizeof(int));
 	int *top = xmalloc((n + 1) * sizeof(int)), *bot = xmalloc((n + 1) * sizeof(int));
-	int *lh = xcalloc(nl + 1, sizeof(int)), height = ink_height(v, n), i, j, r;
+	int *lh = xcalloc(nl + 1, sizeof(int)), i, j, r;
 	unsigned char *cand = xcalloc(n + 1, 1);
 	double s, ci, cj;
 
@@ -1114,18 +1106,18 @@ drop_dashed(struct blob **v, int n, int nl)
 		cand[i] = f[i].stray <= STRAY && fabs(f[i].b) <= 0.15;
 	}
 	for (i = 0; i < n; i++)         /* j under i, on i's line and j's */
-		for (j = 0; j < n; j++) {
-			if (!cand[i] || !cand[j] || f[j].cy - f[i].cy < BH(v[i]) / 2.0)
+		for (j = 0; j < n && cand[i]; j++) {
+			if (!cand[j] || f[j].cy - f[i].cy < BH(v[i]) / 2.0)
 				continue;
 			ci = f[i].a + f[i].b * f[i].cy, cj = f[j].a + f[j].b * f[j].cy;
 			s = (cj - ci) / (f[j].cy - f[i].cy);
 			if (fabs(s - f[i].b) <= 0.06 && fabs(s - f[j].b) <= 0.06 &&
 			    fabs(s) <= 0.15)
-				up[root(up, i)] = root(up, j);
+				cc_join(up, i, j);
 		}
 	for (i = 0; i < n; i++)
 		if (cand[i]) {
-			r = root(up, i);
+			r = cc_root(up, i);
 			cnt[r]++;
 			top[r] = MIN(top[r], v[i]->y0), bot[r] = MAX(bot[r], v[i]->y1);
 		}
@@ -1134,13 +1126,13 @@ drop_dashed(struct blob **v, int n, int nl)
 	for (i = 0; i < n; i++) {
 		int alone = 1;
 
-		r = root(up, i);
+		r = cc_root(up, i);
 		if (!cand[i] || v[i]->dead || cnt[r] < 3 ||
 		    bot[r] - top[r] < 3 * height)
 			continue;
 		for (j = 0; j < n && alone; j++)
 			alone = j == i || v[j]->dead || v[j]->line != v[i]->line ||
-			    (cand[j] && root(up, j) == r) ||
+			    (cand[j] && cc_root(up, j) == r) ||
 			    MAX(v[j]->x0 - v[i]->x1, v[i]->x0 - v[j]->x1) >=
 			    lh[v[i]->line];
 		v[i]->dead = alone;
@@ -1424,7 +1416,7 @@ segment_image(struct seg_result *r, const struct img *im,
 	struct blob **v;
 	struct cc c;
 	struct rules ru;
-	int i, nv, nl, height, lh, lv;
+	int i, nv, nl, height, hp, lh, lv;
 
 	memset(r, 0, sizeof(*r));
 	memset(&ru, 0, sizeof(ru));
@@ -1461,8 +1453,9 @@ segment_image(struct seg_result *r, const struct img *im,
 		if (!s.b[i].dead)
 			v[nv++] = &s.b[i];
 	nl = find_lines(v, nv);
-	drop_small(v, nv, nl, o->minsize);
-	drop_dashed(v, nv, nl);
+	hp = ink_height(v, nv);
+	drop_small(v, nv, nl, o->minsize, hp);
+	drop_dashed(v, nv, nl, hp);
 	free(v);
 	if (o->net)
 		join_broken(&s, nl, o->net);
