@@ -349,3 +349,59 @@ filter_quantile(const long *hist, double q)
 	}
 	return 255;
 }
+
+int
+filter_row_runs(unsigned short *len, const unsigned char *p, int w, int h)
+{
+	int y, i, j, k, longest = 0;
+
+	for (y = 0; y < h; y++) {
+		const unsigned char *q = p + (size_t)y * w;
+		unsigned short *l = len + (size_t)y * w;
+
+		for (i = 0; i < w; i = j) {
+			for (j = i; j < w && (q[j] != 0) == (q[i] != 0); j++)
+				;
+			for (k = i; k < j; k++)
+				l[k] = q[i] ? (unsigned short)MIN(j - i, 65535) : 0;
+			if (q[i])
+				longest = MAX(longest, j - i);
+		}
+	}
+	return longest;
+}
+
+/* A column's run through each pixel of a row: the run above it and the
+ * run below it, counted a row at a time (the loops run along memory). */
+VECTOR_CLONES static void
+count_on(unsigned short *restrict cur, const unsigned short *restrict prev,
+    const unsigned char *restrict p, int w)
+{
+	int x;
+
+	for (x = 0; x < w; x++)
+		cur[x] = p[x] ? prev[x] + 1 : 0;
+}
+
+void
+filter_col_runs(unsigned short *len, const unsigned char *p, int w, int h)
+{
+	unsigned short *dn = xcalloc((size_t)w * (h + 1), sizeof(*dn));
+	unsigned short *zero = dn + (size_t)w * h;
+	int y, x;
+
+	for (y = 0; y < h; y++)
+		count_on(len + (size_t)y * w, y ? len + (size_t)(y - 1) * w : zero,
+		    p + (size_t)y * w, w);
+	for (y = h - 1; y >= 0; y--)
+		count_on(dn + (size_t)y * w, y < h - 1 ? dn + (size_t)(y + 1) * w :
+		    zero, p + (size_t)y * w, w);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			size_t i = (size_t)y * w + x;
+
+			len[i] = len[i] ? (unsigned short)MIN(len[i] + dn[i] - 1,
+			    65535) : 0;
+		}
+	free(dn);
+}

@@ -1,5 +1,5 @@
 /* filter: whole-image operations on 8-bit grey rasters: area-averaging
- * resize, box blur, min and max filters, histograms */
+ * resize, box blur, min and max filters, runs of ink, histograms */
 #ifndef FILTER_H
 #define FILTER_H
 
@@ -23,6 +23,13 @@ void filter_min(unsigned char *dst, const unsigned char *src, int w, int h,
  * (the lower one of an even count); dst must not be src. */
 void filter_median(unsigned char *dst, const unsigned char *src, int w,
     int h, int r);
+/* len = the length of the run of ink (nonzero pixels) through each pixel
+ * of p along its row, 0 on background (at most 65535); returns the
+ * longest run.  filter_col_runs() the same along columns. */
+int filter_row_runs(unsigned short *len, const unsigned char *p, int w,
+    int h);
+void filter_col_runs(unsigned short *len, const unsigned char *p, int w,
+    int h);
 /* hist[256] = counts of the n values of p. */
 void filter_hist(long *hist, const unsigned char *p, size_t n);
 /* The value below which a fraction q (0..1) of a histogram's mass lies. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "filter.h"
 #include "netrun.h"
 #include "norm.h"
 #include "segment.h"
@@ -85,63 +86,6 @@ digit_height(const struct cc *c, int w, int h)
 	return m;
 }
 
-/* Lengths of the runs of ink through each pixel along its row. */
-static int
-row_runs(unsigned short *len, const unsigned char *p, int w, int h)
-{
-	int y, i, j, k, longest = 0;
-
-	for (y = 0; y < h; y++) {
-		const unsigned char *q = p + (size_t)y * w;
-		unsigned short *l = len + (size_t)y * w;
-
-		for (i = 0; i < w; i = j) {
-			for (j = i; j < w && (q[j] != 0) == (q[i] != 0); j++)
-				;
-			for (k = i; k < j; k++)
-				l[k] = q[i] ? (unsigned short)MIN(j - i, 65535) : 0;
-			if (q[i])
-				longest = MAX(longest, j - i);
-		}
-	}
-	return longest;
-}
-
-/* ... and along its column: the run above it and the run below it,
- * counted a row at a time (the loops run along memory). */
-VECTOR_CLONES static void
-count_on(unsigned short *restrict cur, const unsigned short *restrict prev,
-    const unsigned char *restrict p, int w)
-{
-	int x;
-
-	for (x = 0; x < w; x++)
-		cur[x] = p[x] ? prev[x] + 1 : 0;
-}
-
-static void
-col_runs(unsigned short *len, const unsigned char *p, int w, int h)
-{
-	unsigned short *dn = xcalloc((size_t)w * (h + 1), sizeof(*dn));
-	unsigned short *zero = dn + (size_t)w * h;
-	int y, x;
-
-	for (y = 0; y < h; y++)
-		count_on(len + (size_t)y * w, y ? len + (size_t)(y - 1) * w : zero,
-		    p + (size_t)y * w, w);
-	for (y = h - 1; y >= 0; y--)
-		count_on(dn + (size_t)y * w, y < h - 1 ? dn + (size_t)(y + 1) * w :
-		    zero, p + (size_t)y * w, w);
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			size_t i = (size_t)y * w + x;
-
-			len[i] = len[i] ? (unsigned short)MIN(len[i] + dn[i] - 1,
-			    65535) : 0;
-		}
-	free(dn);
-}
-
 /* The page's skew, as the tangent of its angle (-0.18 .. 0.18, ten
  * degrees): the angle at which the thin ink (at most thin across) of
  * the components at least lh wide or lv high (rules, grids, margins)
@@ -159,7 +103,7 @@ skew(const struct cc *c, const unsigned char *p, int w, int h, int lh,
 	unsigned short *vl = xmalloc((size_t)w * h * sizeof(*vl));
 	double best = 0, bs = -1, a0 = 0, a, t, sc;
 
-	col_runs(vl, p, w, h);
+	filter_col_runs(vl, p, w, h);
 	for (pass = 0; pass < 2; pass++) {
 		double lo = pass ? a0 - 0.5 : -10, hi = pass ? a0 + 0.5 : 10;
 		double da = pass ? 0.05 : 0.5;
@@ -330,8 +274,8 @@ mark_lines(unsigned char *kill, unsigned char **row, int *n, int *offp,
 	size_t j;
 
 	shear(s, p, w, h, hs, t, off);
-	row_runs(hl, s, w, hs);
-	col_runs(vl, s, w, hs);
+	filter_row_runs(hl, s, w, hs);
+	filter_col_runs(vl, s, w, hs);
 	paths(pl, hl, w, hs, MAX(6, len / 32));
 	memcpy(hl, pl, (size_t)w * hs * sizeof(*hl));
 	lt = line_thick(pl, vl, (size_t)w * hs, len);

@@ -1,6 +1,6 @@
 /* t-filter: the image filters against plain loops, on random images and
- * sizes: min and max filters, box blur, area resize, Otsu's threshold,
- * Sauvola's against its plain reference */
+ * sizes: min and max filters, box blur, area resize, runs of ink, Otsu's
+ * threshold, Sauvola's against its plain reference */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +121,48 @@ check_box(void)
 		free(p), free(q);
 	}
 	ok(bad == 0, "box blur = plain loops (%d pixels differ)", bad);
+}
+
+/* Runs along rows and columns against walking from each pixel both
+ * ways, on sparse and dense ink, edges included. */
+static void
+check_runs(void)
+{
+	int t, w, h, x, y, k, n, bad = 0, badlong = 0, longest, most;
+	unsigned short *row, *col;
+	unsigned char *p;
+	size_t i;
+
+	for (t = 0; t < 60; t++) {
+		w = 1 + (int)rng_below(&R, 40), h = 1 + (int)rng_below(&R, 40);
+		p = random_image(w, h);
+		for (i = 0; i < (size_t)w * h; i++)
+			p[i] = p[i] < 40 + 4 * t ? 0 : p[i];
+		row = xmalloc((size_t)w * h * sizeof(*row));
+		col = xmalloc((size_t)w * h * sizeof(*col));
+		longest = filter_row_runs(row, p, w, h);
+		filter_col_runs(col, p, w, h);
+		most = 0;
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				i = (size_t)y * w + x;
+				for (n = 0, k = x; p[i] && k >= 0 && p[(size_t)y * w + k]; k--)
+					n++;
+				for (k = x + 1; p[i] && k < w && p[(size_t)y * w + k]; k++)
+					n++;
+				bad += row[i] != n;
+				most = MAX(most, n);
+				for (n = 0, k = y; p[i] && k >= 0 && p[(size_t)k * w + x]; k--)
+					n++;
+				for (k = y + 1; p[i] && k < h && p[(size_t)k * w + x]; k++)
+					n++;
+				bad += col[i] != n;
+			}
+		badlong += longest != most;
+		free(p), free(row), free(col);
+	}
+	ok(bad == 0 && badlong == 0, "runs of ink along rows and columns = "
+	    "plain loops (%d pixels, %d longest differ)", bad, badlong);
 }
 
 static void
@@ -290,6 +332,7 @@ main(void)
 	check_ext();
 	check_median();
 	check_box();
+	check_runs();
 	check_resize();
 	check_otsu();
 	check_sauvola();
