@@ -2,9 +2,12 @@
  * MNIST test digits, with the text each holds: pages for measuring
  * prep | segment | cnn-infer (see tests/eval-pages).
  * usage: mkpage [-s seed] [-n pages] [-f jpg|png|pnm|mix] [-d mnistdir]
- *     [-t n] -o dir
+ *     [-t n | -v] -o dir
  * -t n takes the digits from the first n images of the training set
  * instead: pages to train on (scripts/train-model), never to measure.
+ * -v takes them from the last VALID (5000) images of the training set,
+ * the validation split cnn-train holds out: pages to choose a setting
+ * by, so that the test set's pages stay a measure.
  * Writes dir/page-0000.jpg ... and dir/truth.tsv, one "file<TAB>text" row
  * a page: the digits of each line of writing, top to bottom, lines
  * separated by a space; and dir/boxes.tsv, one row a digit: file, line,
@@ -41,6 +44,7 @@
 #define MAXLINE 3               /* lines of writing a page */
 #define MAXDIG 10               /* digits a line */
 #define MN 28                   /* MNIST's side */
+#define VALID 5000              /* cnn-train's validation split (-V) */
 #define UP 4                    /* digits are upsampled this much first */
 #define US (MN * UP)
 #define PI 3.14159265f
@@ -560,11 +564,12 @@ draw_optics(struct page *pg, struct rng *r)
 
 /* ---- digits ---- */
 
-/* The test set, or with ntrain > 0 the first ntrain training images. */
+/* The test set, or with ntrain > 0 the first ntrain training images,
+ * or with ntrain < 0 the last VALID. */
 static void
 mnist_load(struct mnist *mn, const char *dir, long ntrain)
 {
-	const char *set = ntrain > 0 ? "train" : "t10k";
+	const char *set = ntrain ? "train" : "t10k";
 	char img[4096], lab[4096], err[512];
 
 	if (snprintf(img, sizeof(img), "%s/%s-images-idx3-ubyte", dir, set) >=
@@ -581,6 +586,14 @@ mnist_load(struct mnist *mn, const char *dir, long ntrain)
 		    mn->img.n);
 	if (ntrain > 0)
 		mn->img.n = mn->lab.n = (int)ntrain;
+	if (ntrain < 0) {
+		if (mn->img.n < VALID)
+			errx(1, "%s: -v, but it holds %d images", img, mn->img.n);
+		memmove(mn->img.data, mn->img.data + (size_t)(mn->img.n - VALID) *
+		    MN * MN, (size_t)VALID * MN * MN);
+		memmove(mn->lab.data, mn->lab.data + mn->lab.n - VALID, VALID);
+		mn->img.n = mn->lab.n = VALID;
+	}
 }
 
 /* The ink box of an MNIST digit: bx = x0 y0 x1 y1, inclusive. */
@@ -1999,7 +2012,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: mkpage [-s seed] [-n pages] "
-	    "[-f jpg|png|pnm|mix] [-d mnistdir] [-t n] -o dir\n");
+	    "[-f jpg|png|pnm|mix] [-d mnistdir] [-t n | -v] -o dir\n");
 	exit(2);
 }
 
@@ -2047,7 +2060,7 @@ main(int argc, char **argv)
 	struct work wk;
 	FILE *tsv, *bx;
 
-	while ((ch = getopt(argc, argv, "d:f:n:o:s:t:")) != -1)
+	while ((ch = getopt(argc, argv, "d:f:n:o:s:t:v")) != -1)
 		switch (ch) {
 		case 'd':
 			data = optarg;
@@ -2066,6 +2079,9 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			ntrain = estrtol(optarg, 1, 1000000, "-t");
+			break;
+		case 'v':
+			ntrain = -1;
 			break;
 		default:
 			usage();
