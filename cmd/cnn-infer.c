@@ -146,7 +146,7 @@ flush_group(struct net *n, const struct opts *o, struct group *g)
 		return;
 	if (g->n > 0) {
 		p = xmalloc((size_t)g->n * n->nclass * sizeof(float));
-		netrun_infer(n, p, g->x, g->n);
+		classify_infer(n, p, g->x, g->n);
 		for (i = 0; i < g->n; i++)
 			classify_top(&g->d[i], n, p + (size_t)i * n->nclass,
 			    o->top, o->threshold);

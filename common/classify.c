@@ -1,11 +1,115 @@
 /* classify: one digit image to the net's answer, and the answers printed
  * the ways cnn-infer(1) documents (plain, TSV, JSON) */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
+#include "netrun.h"
 #include "norm.h"
 #include "util.h"
+
+/* The second look's views: the digit itself, shifted a pixel each way,
+ * 10% larger and smaller, turned 8.6 degrees (0.15 radians) each way.
+ * Each row is the inverse map (a b c d: the 2x2 matrix, e f: the shift)
+ * from a view's pixels, about the centre, to the digit's. */
+static const float views[][6] = {
+	{ 1, 0, 0, 1, 0, 0 },
+	{ 1, 0, 0, 1, 1, 0 }, { 1, 0, 0, 1, -1, 0 },
+	{ 1, 0, 0, 1, 0, 1 }, { 1, 0, 0, 1, 0, -1 },
+	{ 1 / 1.1f, 0, 0, 1 / 1.1f, 0, 0 }, { 1 / 0.9f, 0, 0, 1 / 0.9f, 0, 0 },
+	{ 0.98877f, -0.14944f, 0.14944f, 0.98877f, 0, 0 },
+	{ 0.98877f, 0.14944f, -0.14944f, 0.98877f, 0, 0 },
+};
+#define NVIEW (int)(sizeof(views) / sizeof(views[0]))
+
+/* out = in (NORM_SIZE square) seen through view v: sampled bilinearly,
+ * zero outside. */
+static void
+view(float *out, const float *in, const float *v)
+{
+	const float c = (NORM_SIZE - 1) / 2.0f;
+	int x, y, x0, y0, i, j, xx, yy;
+	float sx, sy, fx, fy, s;
+
+	for (y = 0; y < NORM_SIZE; y++)
+		for (x = 0; x < NORM_SIZE; x++) {
+			sx = v[0] * (x - c) + v[1] * (y - c) + c + v[4];
+			sy = v[2] * (x - c) + v[3] * (y - c) + c + v[5];
+			x0 = (int)floorf(sx), y0 = (int)floorf(sy);
+			fx = sx - x0, fy = sy - y0, s = 0;
+			for (j = 0; j < 2; j++)
+				for (i = 0; i < 2; i++) {
+					xx = x0 + i, yy = y0 + j;
+					if (xx >= 0 && yy >= 0 && xx < NORM_SIZE &&
+					    yy < NORM_SIZE)
+						s += in[yy * NORM_SIZE + xx] *
+						    (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
+				}
+			out[y * NORM_SIZE + x] = s;
+		}
+}
+
+/* prob, the first look's probabilities, made the mean of the views'
+ * (p: NVIEW - 1 rows) over the digits: the share of each digit among
+ * them, averaged, times the first look's probability of a digit.  The
+ * views say which digit it is, not whether it is one: shifted, scaled
+ * or turned, a digit looks less like one than it is. */
+static void
+second_look(const struct net *n, float *prob, const float *p)
+{
+	int k, v, nc = n->nclass, q;
+	float share[CLASSIFY_TOP + 1] = { 0 }, digit, t;
+
+	for (q = 0; q < nc && n->labels[q] != '?'; q++)
+		;
+	for (v = 0; v < NVIEW; v++) {
+		const float *r = v ? p + (size_t)(v - 1) * nc : prob;
+
+		for (t = 0, k = 0; k < nc; k++)
+			t += k != q ? r[k] : 0;
+		for (k = 0; k < nc; k++)
+			share[k] += k != q ? r[k] / MAX(t, 1e-12f) / NVIEW : 0;
+	}
+	digit = q < nc ? 1 - prob[q] : 1;
+	for (k = 0; k < nc; k++)
+		if (k != q)
+			prob[k] = share[k] * digit;
+}
+
+void
+classify_infer(struct net *n, float *prob, const float *images, int count)
+{
+	const int pix = NORM_SIZE * NORM_SIZE, nc = n->nclass;
+	int *unsure = xmalloc((count + 1) * sizeof(int)), m = 0, i, v;
+	float conf, *x, *p;
+
+	netrun_infer(n, prob, images, count);
+	if (n->in_c != 1 || n->in_h != NORM_SIZE || n->in_w != NORM_SIZE ||
+	    nc > CLASSIFY_TOP + 1) {
+		free(unsure);
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		classify_answer(n, prob + (size_t)i * nc, &conf);
+		if (conf < CLASSIFY_UNSURE)
+			unsure[m++] = i;
+	}
+	x = xfloats((size_t)MAX(m, 1) * (NVIEW - 1) * pix);
+	p = xfloats((size_t)MAX(m, 1) * (NVIEW - 1) * nc);
+	for (i = 0; i < m; i++)
+		for (v = 1; v < NVIEW; v++)
+			view(x + ((size_t)i * (NVIEW - 1) + v - 1) * pix,
+			    images + (size_t)unsure[i] * pix, views[v]);
+	if (m)
+		netrun_infer(n, p, x, m * (NVIEW - 1));
+	for (i = 0; i < m; i++)
+		second_look(n, prob + (size_t)unsure[i] * nc,
+		    p + (size_t)i * (NVIEW - 1) * nc);
+	free(x);
+	free(p);
+	free(unsure);
+}
 
 long
 classify_prepare(float *out, const struct img *im)

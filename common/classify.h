@@ -33,6 +33,19 @@ struct digit {
  * 28x28 (taken as normalised already), else normalised the MNIST way
  * (norm.h).  Returns the ink pixels found: 0 for a blank image. */
 long classify_prepare(float *out, const struct img *im);
+/* Below this confidence the net takes a second look (classify_infer). */
+#define CLASSIFY_UNSURE 0.8f
+
+/* The net's class probabilities prob (count, nclass) for images (count,
+ * 28x28, as classify_prepare() makes them): a digit whose answer it is
+ * unsure of (confidence below CLASSIFY_UNSURE) is read again in eight
+ * views, shifted a pixel each way, 10% larger and smaller, turned 8.6
+ * degrees each way: which digit it is becomes the mean over the nine of
+ * each digit's share of the digits' probability; whether it is a digit
+ * at all ("not a digit", '?') stays the first look's.  A net whose input
+ * is not 28x28 gets one look. */
+void classify_infer(struct net *n, float *prob, const float *images,
+    int count);
 /* The net's answer for class probabilities prob, and its confidence in
  * *conf.  With a "not a digit" class (labelled '?'): that class when its
  * probability is 0.5 or more, with that probability; else the best of the

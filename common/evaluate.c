@@ -35,7 +35,7 @@ evaluate_run(struct evaluation *e, struct net *n, const struct dataset *d)
 		for (j = 0; j < cnt * PIX; j++)
 			x[j] = d->x[(size_t)i * PIX + j] * (1.0f / 255);
 		t0 = util_now();
-		netrun_infer(n, p, x, cnt);
+		classify_infer(n, p, x, cnt);
 		e->secs += util_now() - t0;
 		for (j = 0; j < cnt; j++) {
 			const float *q = p + (size_t)j * n->nclass;

@@ -80,7 +80,7 @@ pipeline_image(struct pipeline_result *r, const struct img *im, long idx,
 		take_digit(&r->d[i], x + (size_t)i * PIX, &s.d[i], scale, idx);
 	/* all digits of the image in one batch, as cnn-infer runs them */
 	if (s.n > 0)
-		netrun_infer(o->net, prob, x, s.n);
+		classify_infer(o->net, prob, x, s.n);
 	for (i = 0; i < s.n; i++)
 		classify_top(&r->d[i], o->net, prob + (size_t)i * nc, o->top,
 		    o->threshold);
