@@ -2055,7 +2055,7 @@ main(int argc, char **argv)
 	const char *dir = NULL, *data = NULL;
 	char path[4096], name[64], text[MAXLINE * (MAXDIG + 1) + 1], buf[4096];
 	long seed = 1, n = 200, ntrain = 0, i;
-	int ch, fmt = FMT_JPG;
+	int ch, fmt = FMT_JPG, valid = 0;
 	struct mnist mn;
 	struct work wk;
 	FILE *tsv, *bx;
@@ -2081,13 +2081,17 @@ main(int argc, char **argv)
 			ntrain = estrtol(optarg, 1, 1000000, "-t");
 			break;
 		case 'v':
-			ntrain = -1;
+			valid = 1;
 			break;
 		default:
 			usage();
 		}
 	if (dir == NULL || optind != argc)
 		usage();
+	if (ntrain > 0 && valid)
+		errx(2, "-t and -v: choose one");
+	if (valid)
+		ntrain = -1;
 	if (data == NULL)
 		data = mnist_dir(argv[0], buf, sizeof(buf));
 	mnist_load(&mn, data, ntrain);

@@ -108,6 +108,17 @@ test_expect_success 'pages to train on: -t takes training digits, not test ones'
 	grep "^mkpage: -t: bad value" err
 '
 
+test_expect_success 'pages to choose settings by: -v takes the validation digits' '
+	mkpage -s 3 -n 2 -f png -d "$MNIST" -v -o valid &&
+	test_line_count = 2 valid/truth.tsv &&
+	! cmp -s png/truth.tsv valid/truth.tsv &&
+	! cmp -s train/truth.tsv valid/truth.tsv &&
+	mkpage -s 3 -n 2 -f png -d "$MNIST" -v -o valid2 &&
+	cmp valid/page-0001.png valid2/page-0001.png &&
+	test_expect_code 2 mkpage -n 1 -d "$MNIST" -v -t 5 -o x 2>err &&
+	grep "^mkpage: -t and -v: choose one" err
+'
+
 test_expect_success PIPELINE 'the pipeline reads the pages: no worse than now' '
 	eval-pages -v pages >summary &&
 	cat summary &&
