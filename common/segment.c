@@ -955,6 +955,24 @@ ink_height(struct blob **v, int n)
 	return t;
 }
 
+/* Drop what touches the picture's edge and is taller than TALL times
+ * the page's digits (hp): a strip of desk or shadow past the sheet,
+ * ragged enough not to be taken for solid ink or a page edge.  Before
+ * the lines of writing are found, which it would join into one.
+ * Returns how many of v are left, in order. */
+static int
+drop_edge_tall(struct blob **v, int n, int hp)
+{
+	int i, m;
+
+	for (m = 0, i = 0; i < n; i++)
+		if (v[i]->edge && BH(v[i]) > TALL * hp)
+			v[i]->dead = 1;
+		else
+			v[m++] = v[i];
+	return m;
+}
+
 /* Drop what is much smaller than the digits of its line, or than the
  * page's digits: specks, dots, commas, dashes; at the picture's edge,
  * what is lower than EDGESIZE of the page's digits (the tip of a corner
@@ -1396,8 +1414,9 @@ segment_image(struct seg_result *r, const struct img *im,
 	for (nv = 0, i = 0; i < s.n; i++)
 		if (!s.b[i].dead)
 			v[nv++] = &s.b[i];
-	nl = find_lines(v, nv);
 	hp = ink_height(v, nv);
+	nv = drop_edge_tall(v, nv, hp);
+	nl = find_lines(v, nv);
 	drop_small(v, nv, nl, o->minsize, hp);
 	drop_dashed(v, nv, nl, hp);
 	free(v);

@@ -331,6 +331,23 @@ test_expect_success 'ink from the picture'"'"'s edge does not set the digits'"'"
 	test_cmp expect actual
 '
 
+# A strip of desk past the sheet's edge, solid but for specks of grain
+# joined to its foot, which leave most of its box empty: no page edge
+# (it is not long and thin) and no solid ink.  Three digits tall, it
+# read as 1, and joined the lines of writing beside it into one.
+test_expect_success 'a ragged strip from the picture'"'"'s edge is no 1' '
+	{
+		printf "P2\n200 410\n255\n" &&
+		awk "BEGIN { for (y = 0; y < 410; y++) for (x = 0; x < 200; x++)
+		    print (x < 50 || (y >= 400 && x < 200 - (y - 400) * 8)) * 255 }"
+	} >strip.pgm &&
+	ppmmake rgb:00/00/00 1000 700 | ppmtopgm |
+		pamcomp -yoff 140 strip.pgm - | pamarith -max s.pgm - >ss.pgm &&
+	segment ss.pgm | cnn-infer >actual &&
+	echo 5283 >expect &&
+	test_cmp expect actual
+'
+
 # A tall strip of grain (random dots, one component with hundreds of
 # holes: a desk seen past the sheet) beside a lone digit.  Taken for
 # writing, it made the page's digits look tall, dropped the 6 as a speck
