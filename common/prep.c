@@ -18,6 +18,9 @@
 #define OFFSHEET (1 / 3.0)      /* flatten(): darker is off the sheet */
 #define RIM 6                   /* and so is this many pixels around it */
 #define GROW 2                  /* pixels it may add to ink, outward */
+#define TWOTONE 0.97            /* Otsu's separability: all but two-tone */
+#define POLARSEP 0.85           /* two tones enough to tell ink by its share */
+#define INKSHARE 0.2            /* ink covers less of a picture than this */
 
 void
 prep_defaults(struct prep_opts *o)
@@ -155,6 +158,41 @@ dark_ink(const unsigned char *p, int w, int h, int r)
 	return dark >= light;
 }
 
+/* Dark ink on light paper, in a picture of two tones (Otsu's
+ * separability above POLARSEP: a scan, a drawing, a clean photo) where
+ * one tone is a minority (under INKSHARE of the pixels) made of strokes
+ * (less than a tenth of it left by an erosion r / 4 wide each way, where
+ * a desk or a wall past the sheet would stay): that tone is the ink,
+ * whatever its neighbourhoods say.  Bold digits fill most of a window in
+ * a small picture, and the paper between their strokes stands out light
+ * from the window's median as light ink would.  -1 when the picture is
+ * not such a one. */
+static int
+two_tone_dark(const unsigned char *p, int w, int h, int r)
+{
+	size_t n = (size_t)w * h, i, minority = 0, left = 0;
+	unsigned char *m;
+	long hist[256], below = 0;
+	double sep;
+	int t, v, dark;
+
+	filter_hist(hist, p, n);
+	t = thresh_otsu(hist, &sep);
+	for (v = 0; v <= t; v++)
+		below += hist[v];
+	if (sep <= POLARSEP || MIN(below, (long)n - below) >= INKSHARE * n)
+		return -1;
+	dark = below < (long)n - below;
+	m = xmalloc(n);
+	for (i = 0; i < n; i++)
+		minority += m[i] = (p[i] <= t) == dark;
+	filter_min(m, m, w, h, MAX(1, r / 2));
+	for (i = 0; i < n; i++)
+		left += m[i];
+	free(m);
+	return 10 * left < minority ? dark : -1;
+}
+
 /* p = 255 p / background, the background being the image with the ink
  * closed away (max then min over a window wider than strokes): paper
  * comes out near 255 however the light fell, ink keeps its darkness
@@ -252,7 +290,7 @@ ink_mask(unsigned char *mask, const unsigned char *d, int w, int h,
 	}
 	t = thresh_otsu(hist, &sep);
 	if (method == PREP_AUTOT)
-		method = sep > 0.97 ? PREP_OTSU : PREP_SAUVOLA;
+		method = sep > TWOTONE ? PREP_OTSU : PREP_SAUVOLA;
 	if (o->method == PREP_OTSU)
 		memset(mask, 0, n);
 	else
@@ -308,8 +346,10 @@ prep_image(const struct img *in, const struct prep_opts *o)
 	size_t i;
 
 	r = o->window > 0 ? o->window : MAX(4, MAX(w, h) / 20);
-	dark = o->polarity == PREP_AUTO ? dark_ink(g->px, w, h, r) :
+	dark = o->polarity == PREP_AUTO ? two_tone_dark(g->px, w, h, r) :
 	    o->polarity == PREP_DARK;
+	if (dark < 0)
+		dark = dark_ink(g->px, w, h, r);
 	if (!dark)
 		for (i = 0; i < (size_t)w * h; i++)
 			g->px[i] = 255 - g->px[i];

@@ -144,6 +144,22 @@ test_expect_success PIPELINE 'thin strokes in small pictures are found whole' '
 	test_cmp expect actual
 '
 
+# Bold digits on a clean ruled sheet, a small picture (318x266): they
+# fill most of the polarity's windows, the paper between their strokes
+# stood out light from the windows' median, and the sheet was taken for
+# light ink on dark: nothing read.  Two tones, the digits a small
+# minority of strokes: the minority is the ink.
+test_expect_success PIPELINE 'bold digits in a small clean scan are dark ink' '
+	mkpage -v -s 11 -n 77 -f mix -d "$MNIST" -o bold &&
+	grep "^page-0076\." bold/truth.tsv | cut -f 2 >expect &&
+	prep bold/page-0076.* >bold.pgm &&
+	grep -a -m 1 "^# ink=" bold.pgm >ink &&
+	echo "# ink=dark" >expect-ink &&
+	test_cmp expect-ink ink &&
+	segment bold.pgm | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
 # The goal of the project; not reached yet (see README, "How well"): a
 # known breakage, which prove reports as TODO, and as a surprise when it
 # starts to pass.
