@@ -95,14 +95,17 @@ classify_infer(struct net *n, float *prob, const float *images, int count)
 		if (conf < CLASSIFY_UNSURE)
 			unsure[m++] = i;
 	}
-	x = xfloats((size_t)MAX(m, 1) * (NVIEW - 1) * pix);
-	p = xfloats((size_t)MAX(m, 1) * (NVIEW - 1) * nc);
+	if (m == 0) {           /* sure of them all: one look */
+		free(unsure);
+		return;
+	}
+	x = xfloats((size_t)m * (NVIEW - 1) * pix);
+	p = xfloats((size_t)m * (NVIEW - 1) * nc);
 	for (i = 0; i < m; i++)
 		for (v = 1; v < NVIEW; v++)
 			view(x + ((size_t)i * (NVIEW - 1) + v - 1) * pix,
 			    images + (size_t)unsure[i] * pix, views[v]);
-	if (m)
-		netrun_infer(n, p, x, m * (NVIEW - 1));
+	netrun_infer(n, p, x, m * (NVIEW - 1));
 	for (i = 0; i < m; i++)
 		second_look(n, prob + (size_t)unsure[i] * nc,
 		    p + (size_t)i * (NVIEW - 1) * nc);

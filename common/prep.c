@@ -161,8 +161,9 @@ dark_ink(const unsigned char *p, int w, int h, int r)
 /* Dark ink on light paper, in a picture of two tones (Otsu's
  * separability above POLARSEP: a scan, a drawing, a clean photo) where
  * one tone is a minority (under INKSHARE of the pixels) made of strokes
- * (less than a tenth of it left by an erosion r / 4 wide each way, where
- * a desk or a wall past the sheet would stay): that tone is the ink,
+ * (less than a tenth of it left by an erosion r / 2 each way, r the
+ * window's half-width, where a desk or a wall past the sheet would
+ * stay): that tone is the ink,
  * whatever its neighbourhoods say.  Bold digits fill most of a window in
  * a small picture, and the paper between their strokes stands out light
  * from the window's median as light ink would.  -1 when the picture is
