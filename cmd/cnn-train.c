@@ -672,8 +672,9 @@ main(int argc, char **argv)
 	struct model_extra x;
 	struct start start0;
 	struct stats s = { 0, 0, 0, 0, 0, 0 };
+	struct net *nets, *m, *after;
 	char e[512];
-	int done;
+	int done, k;
 	struct stat st;
 
 	util_std_fds();
@@ -692,6 +693,10 @@ main(int argc, char **argv)
 		net_summary(r.n, stdout);
 		return efshut(stdout, "stdout") ? 1 : 0;
 	}
+	nets = r.n;
+	if (nets->next && (c.ckpt || c.stop))
+		errx(2, "%s holds several nets; checkpoints (-k, -T) hold one",
+		    c.init);
 	if (c.resume)
 		load_cfg(&c, &x);
 #ifdef _OPENMP
@@ -699,25 +704,43 @@ main(int argc, char **argv)
 		omp_set_num_threads(c.threads);
 #endif
 	load_data(&r);
-	start(&r, &x);
-	model_extra_free(&x);
 	r.log = open_log(&c);
-	for (done = 0; r.epoch < c.epochs && (!c.stop || done < c.stop);
-	    done++) {
-		train_epoch(&r, &s);
-		r.epoch++;
-		report(&r, &s);
-		if (c.ckpt)
-			checkpoint(&r);
+	/* each net of an ensemble in turn, alike but for the batches' order */
+	for (m = nets, k = 0; m; m = after, k++) {
+		after = m->next;
+		m->next = NULL;
+		r.n = m;
+		if (k > 0) {
+			r.epoch = 0;
+			c.seed++;
+			memset(&s, 0, sizeof(s));
+			keep_start(&c, m, &start0);
+			if (!c.quiet)
+				printf("net %d\n", k + 1);
+		}
+		start(&r, &x);
+		model_extra_free(&x);
+		for (done = 0; r.epoch < c.epochs &&
+		    (!c.stop || done < c.stop); done++) {
+			train_epoch(&r, &s);
+			r.epoch++;
+			report(&r, &s);
+			if (c.ckpt)
+				checkpoint(&r);
+		}
+		if (r.epoch < c.epochs) {
+			if (!c.quiet)
+				printf("stopped after epoch %d of %d%s%s\n",
+				    r.epoch, c.epochs,
+				    c.ckpt ? "; resume with -R " : "",
+				    c.ckpt ? c.ckpt : "");
+			return efshut(stdout, "stdout") ? 1 : 0;
+		}
+		mix_start(&c, m, &start0);
+		optim_free(&r.o);
+		m->next = after;
 	}
-	if (r.epoch < c.epochs) {
-		if (!c.quiet)
-			printf("stopped after epoch %d of %d%s%s\n", r.epoch, c.epochs,
-			    c.ckpt ? "; resume with -R " : "", c.ckpt ? c.ckpt : "");
-		return efshut(stdout, "stdout") ? 1 : 0;
-	}
-	mix_start(&c, r.n, &start0);
-	if (model_save(c.out, r.n, NULL, e, sizeof(e)) < 0)
+	if (model_save(c.out, nets, NULL, e, sizeof(e)) < 0)
 		errx(1, "%s", e);
 	if (!c.quiet)
 		printf("wrote %s\n", c.out);

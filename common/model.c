@@ -127,21 +127,15 @@ write_tensors(FILE *fp, const struct tensor *t, int nt)
 	return 0;
 }
 
-/* Write everything to the open temporary file fd. */
+/* Write one net (and x) to fp. */
 static int
-write_all(int fd, const struct net *n, const struct model_extra *x)
+write_one(FILE *fp, const struct net *n, const struct model_extra *x)
 {
 	size_t hl;
 	char *h = header(n, x, &hl);
 	uLong crc = crc32(0L, (const Bytef *)h, hl);
-	FILE *fp = fdopen(fd, "wb");
 	int bad;
 
-	if (fp == NULL) {
-		free(h);
-		close(fd);
-		return -1;
-	}
 	crc = data_crc(crc, n->t, n->nt);
 	if (x)
 		crc = data_crc(crc, x->t, x->nt);
@@ -151,6 +145,23 @@ write_all(int fd, const struct net *n, const struct model_extra *x)
 	bad |= write_tensors(fp, n->t, n->nt) < 0;
 	if (x)
 		bad |= write_tensors(fp, x->t, x->nt) < 0;
+	return bad ? -1 : 0;
+}
+
+/* Write everything to the open temporary file fd: each net of an
+ * ensemble in turn. */
+static int
+write_all(int fd, const struct net *n, const struct model_extra *x)
+{
+	FILE *fp = fdopen(fd, "wb");
+	int bad = 0;
+
+	if (fp == NULL) {
+		close(fd);
+		return -1;
+	}
+	for (; n; n = n->next)
+		bad |= write_one(fp, n, x) < 0;
 	bad |= fflush(fp) == EOF;
 	bad |= fsync(fileno(fp)) < 0;
 	bad |= fclose(fp) == EOF;
@@ -165,6 +176,9 @@ model_save(const char *path, const struct net *n, const struct model_extra *x,
 	int fd, dfd, e;
 	struct stat st;
 
+	if (x && n->next)
+		return seterr(err, errlen, "%s: a checkpoint holds one net",
+		    path);
 	/* a rename would replace a device or a FIFO by a file */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return seterr(err, errlen, "%s: not a regular file", path);
@@ -221,6 +235,7 @@ struct parse {
 	int nt;                 /* tensors of the net seen */
 	long nfloat;            /* floats the data must hold */
 	size_t len;             /* bytes of the file */
+	size_t used;            /* bytes of this net's, the header's and data's */
 	struct tensor extra[MODEL_MAXX];
 	int nx;
 	unsigned long crc;
@@ -388,11 +403,14 @@ parse_data(struct parse *p, const unsigned char *buf, size_t len, size_t hdr,
 	if (len - hdr < (size_t)p->nfloat * 4)
 		return perr(p, "truncated: %zu of %ld data bytes", len - hdr,
 		    p->nfloat * 4);
-	if (len - hdr > (size_t)p->nfloat * 4)
+	if (len - hdr > (size_t)p->nfloat * 4 && (len - hdr - p->nfloat * 4 <
+	    strlen(MODEL_MAGIC) || memcmp(d + p->nfloat * 4, MODEL_MAGIC,
+	    strlen(MODEL_MAGIC)) != 0))
 		return perr(p, "%zu bytes of junk after the data",
 		    len - hdr - p->nfloat * 4);
+	p->used = hdr + p->nfloat * 4;
 	crc = crc32(0L, buf, crcpos);
-	crc = crc32(crc, d, len - hdr);
+	crc = crc32(crc, d, p->nfloat * 4);
 	if (crc != p->crc)
 		return perr(p, "checksum mismatch: the file is corrupted");
 	for (i = 0; i < p->n->nt; i++)
@@ -408,9 +426,10 @@ parse_data(struct parse *p, const unsigned char *buf, size_t len, size_t hdr,
 	return 0;
 }
 
-struct net *
-model_load_mem(const unsigned char *buf, size_t len, const char *name,
-    struct model_extra *x, char *err, int errlen)
+/* One net of a model file at buf; *used its bytes. */
+static struct net *
+load_one(const unsigned char *buf, size_t len, const char *name,
+    struct model_extra *x, char *err, int errlen, size_t *used)
 {
 	struct parse p;
 	char line[8192];
@@ -437,12 +456,52 @@ model_load_mem(const unsigned char *buf, size_t len, const char *name,
 	}
 	if (parse_data(&p, buf, len, pos, crcpos) < 0)
 		goto bad;
+	*used = p.used;
 	return p.n;
 bad:
 	net_free(p.n);
 	if (x)
 		model_extra_free(x);
 	return NULL;
+}
+
+struct net *
+model_load_mem(const unsigned char *buf, size_t len, const char *name,
+    struct model_extra *x, char *err, int errlen)
+{
+	struct net *n, *m, **tail;
+	size_t pos, used = 0;
+	int k = 1;
+
+	if ((n = load_one(buf, len, name, x, err, errlen, &used)) == NULL)
+		return NULL;
+	/* the nets of an ensemble follow the first, each a whole model */
+	for (pos = used, tail = &n->next; pos < len; pos += used, k++) {
+		char sub[512];
+
+		snprintf(sub, sizeof(sub), "%s, net %d", name, k + 1);
+		if (x) {
+			seterr(err, errlen, "%s: holds several nets, and a "
+			    "checkpoint is one", name);
+			break;
+		}
+		if ((m = load_one(buf + pos, len - pos, sub, NULL, err, errlen,
+		    &used)) == NULL)
+			break;
+		*tail = m, tail = &m->next;
+		if (m->in_c != n->in_c || m->in_h != n->in_h ||
+		    m->in_w != n->in_w || m->nclass != n->nclass ||
+		    strcmp(m->labels, n->labels) != 0) {
+			seterr(err, errlen, "%s: its input or classes are not "
+			    "those of net 1", sub);
+			break;
+		}
+	}
+	if (pos < len) {
+		net_free(n);
+		return NULL;
+	}
+	return n;
 }
 
 struct net *

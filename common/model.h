@@ -22,14 +22,18 @@ struct model_extra {
 };
 
 /* Write n (and x, if not NULL) to path atomically: a temporary file in
- * the same folder, fsync, rename.  0, or -1 with a message in err and
- * nothing left behind. */
+ * the same folder, fsync, rename.  The nets of an ensemble (n->next) are
+ * written one after the other, each a whole model (x only with one
+ * net).  0, or -1 with a message in err and nothing left behind. */
 int model_save(const char *path, const struct net *n,
     const struct model_extra *x, char *err, int errlen);
 /* Read a model file (name is for messages).  The net is built from the
  * file's architecture and every tensor checked against it, the CRC-32
  * against the contents.  Extra tensors and state lines go to x if it is
- * not NULL, else are skipped.  NULL and a message in err on failure. */
+ * not NULL, else are skipped.  A file of several models one after the
+ * other, of the same input and classes, is an ensemble: the first net,
+ * the others chained on its next (x must be NULL then).  NULL and a
+ * message in err on failure. */
 struct net *model_load(const char *path, struct model_extra *x, char *err,
     int errlen);
 struct net *model_load_mem(const unsigned char *buf, size_t len,

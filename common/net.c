@@ -365,6 +365,7 @@ net_free(struct net *n)
 {
 	if (n == NULL)
 		return;
+	net_free(n->next);
 	netrun_free(n->run);
 	nettrain_free(n->tr);
 	free(n->param);

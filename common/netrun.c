@@ -223,8 +223,8 @@ prepare(struct netrun *r, int cnt)
 	}
 }
 
-void
-netrun_infer(struct net *n, float *prob, const float *images, int count)
+static void
+infer_one(struct net *n, float *prob, const float *images, int count)
 {
 	long per = (long)n->in_c * n->in_h * n->in_w;
 	int nch = (count + CHUNK - 1) / CHUNK, ch;
@@ -260,4 +260,26 @@ netrun_infer(struct net *n, float *prob, const float *images, int count)
 		run_chunk(r, prob + (long)ch * CHUNK * n->nclass,
 		    images + ch * CHUNK * per, cnt, n->nclass, r->buf[t]);
 	}
+}
+
+void
+netrun_infer(struct net *n, float *prob, const float *images, int count)
+{
+	long i, np = (long)count * n->nclass;
+	struct net *m;
+	float *q;
+	int k = 1;
+
+	infer_one(n, prob, images, count);
+	if (n->next == NULL || count <= 0)
+		return;
+	q = xfloats_raw(np);
+	for (m = n->next; m; m = m->next, k++) {
+		infer_one(m, q, images, count);
+		for (i = 0; i < np; i++)
+			prob[i] += q[i];
+	}
+	for (i = 0; i < np; i++)
+		prob[i] /= k;
+	free(q);
 }

@@ -1,13 +1,17 @@
-/* t-model: model files round trip; truncated, corrupted, wrong-version
- * and wrong-architecture files are refused with a clear message */
+/* t-model: model files round trip, ensembles of nets too; truncated,
+ * corrupted, wrong-version and wrong-architecture files are refused with
+ * a clear message */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
 
+#include <math.h>
+
 #include "model.h"
 #include "net.h"
+#include "netrun.h"
 #include "util.h"
 #include "tap.h"
 
@@ -63,7 +67,7 @@ int
 main(void)
 {
 	char path[256], err[512];
-	struct net *n, *m;
+	struct net *n, *m, *n2;
 	struct model_extra x, y;
 	unsigned char *b, *c;
 	size_t len, at;
@@ -145,6 +149,70 @@ main(void)
 	memcpy(c + at + 5, "conv 4 3 p=1; bn; relu; maxpool 2; xyzzy 10",
 	    strlen("conv 4 3 p=1; bn; relu; maxpool 2; xyzzy 10"));
 	refused(c, len, "bad architecture: unknown layer 'xyzzy'", "a bad arch");
+
+	/* an ensemble: two nets one after the other */
+	n2 = net_new(ARCH, err, sizeof(err));
+	net_init(n2, 4);
+	n->next = n2;
+	ok(model_save(path, n, NULL, err, sizeof(err)) == 0,
+	    "save an ensemble of two nets");
+	m = model_load(path, NULL, err, sizeof(err));
+	ok(m && m->next && m->next->next == NULL &&
+	    memcmp(m->param, n->param, n->nparam * 4) == 0 &&
+	    memcmp(m->next->param, n2->param, n2->nparam * 4) == 0,
+	    "an ensemble loads back as its two nets, in order");
+	if (m) {
+		float img[784], pn[10], p2[10], pm[10];
+		int j, close = 1;
+
+		for (j = 0; j < 784; j++)
+			img[j] = (float)((j * 37) % 101) / 100;
+		netrun_infer(m, pm, img, 1);
+		n->next = NULL;
+		netrun_infer(n, pn, img, 1);
+		netrun_infer(n2, p2, img, 1);
+		n->next = n2;
+		for (j = 0; j < 10; j++)
+			close &= fabsf(pm[j] - (pn[j] + p2[j]) / 2) < 1e-6f;
+		ok(close, "an ensemble's probabilities are its nets' mean");
+	}
+	net_free(m);
+	memset(&x, 0, sizeof(x));
+	model_extra_set(&x, "epoch", "1");
+	ok(model_save(path, n, &x, err, sizeof(err)) < 0 &&
+	    strstr(err, "a checkpoint holds one net"),
+	    "an ensemble is no checkpoint: %s", err);
+	model_extra_free(&x);
+	model_save(path, n, NULL, err, sizeof(err));
+	free(b);
+	b = slurp(path, &len);
+	free(c);
+	c = xmalloc(len + 16);
+	memcpy(c, b, len);
+	memcpy(c + len, "xx", 2);
+	refused(c, len + 2, "junk after the data", "an ensemble's trailing "
+	    "bytes");
+	refused(b, len - 1, "net 2: truncated", "an ensemble one byte short");
+	memset(&y, 0, sizeof(y));
+	m = model_load_mem(b, len, "m", &y, err, sizeof(err));
+	ok(m == NULL && strstr(err, "a checkpoint is one"),
+	    "an ensemble read as a checkpoint: %s", err);
+	net_free(m);
+	n->next = NULL;
+	net_free(n2);
+	n2 = net_new("conv 4 3 p=1; bn; relu; maxpool 2; dense 11", err,
+	    sizeof(err));
+	n->next = n2;
+	model_save(path, n, NULL, err, sizeof(err));
+	n->next = NULL;
+	net_free(n2);
+	free(b);
+	b = slurp(path, &len);
+	refused(b, len, "net 2: its input or classes are not those of net 1",
+	    "an ensemble of nets of other classes");
+	model_save(path, n, NULL, err, sizeof(err));
+	free(b);
+	b = slurp(path, &len);
 
 	m = model_load(dir, NULL, err, sizeof(err));
 	ok(m == NULL && strstr(err, "is a directory"), "a directory: %s", err);
