@@ -265,21 +265,46 @@ infer_one(struct net *n, float *prob, const float *images, int count)
 void
 netrun_infer(struct net *n, float *prob, const float *images, int count)
 {
-	long i, np = (long)count * n->nclass;
-	struct net *m;
-	float *q;
-	int k = 1;
+	long per = (long)n->in_c * n->in_h * n->in_w, i;
+	int nc = n->nclass, m = 0, j, c, k = 1;
+	struct net *o;
+	float *x, *q, *sum;
+	int *which;
 
 	infer_one(n, prob, images, count);
 	if (n->next == NULL || count <= 0)
 		return;
-	q = xfloats_raw(np);
-	for (m = n->next; m; m = m->next, k++) {
-		infer_one(m, q, images, count);
-		for (i = 0; i < np; i++)
-			prob[i] += q[i];
+	/* the images the first net is unsure of */
+	which = xmalloc(count * sizeof(int));
+	for (i = 0; i < count; i++) {
+		float best = 0;
+
+		for (c = 0; c < nc; c++)
+			best = MAX(best, prob[i * nc + c]);
+		if (best < NETRUN_SURE)
+			which[m++] = (int)i;
 	}
-	for (i = 0; i < np; i++)
-		prob[i] /= k;
-	free(q);
+	if (m > 0) {
+		x = xfloats_raw((size_t)m * per);
+		q = xfloats_raw((size_t)m * nc);
+		sum = xfloats((size_t)m * nc);
+		for (j = 0; j < m; j++) {
+			memcpy(x + j * per, images + which[j] * per,
+			    per * sizeof(float));
+			for (c = 0; c < nc; c++)
+				sum[j * nc + c] = prob[which[j] * nc + c];
+		}
+		for (o = n->next; o; o = o->next, k++) {
+			infer_one(o, q, x, m);
+			for (i = 0; i < (long)m * nc; i++)
+				sum[i] += q[i];
+		}
+		for (j = 0; j < m; j++)
+			for (c = 0; c < nc; c++)
+				prob[which[j] * nc + c] = sum[j * nc + c] / k;
+		free(x);
+		free(q);
+		free(sum);
+	}
+	free(which);
 }

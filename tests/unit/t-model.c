@@ -162,19 +162,31 @@ main(void)
 	    memcmp(m->next->param, n2->param, n2->nparam * 4) == 0,
 	    "an ensemble loads back as its two nets, in order");
 	if (m) {
-		float img[784], pn[10], p2[10], pm[10];
+		float img[784], p2[10], pm[10];
+		struct tensor *w = net_tensor(m, "dense1.w"),
+		    *bias = net_tensor(m, "dense1.b");
 		int j, close = 1;
 
 		for (j = 0; j < 784; j++)
 			img[j] = (float)((j * 37) % 101) / 100;
+		/* net 1 unsure (all classes 0.1): the mean */
+		memset(w->p, 0, w->n * sizeof(float));
+		memset(bias->p, 0, bias->n * sizeof(float));
 		netrun_infer(m, pm, img, 1);
-		n->next = NULL;
-		netrun_infer(n, pn, img, 1);
 		netrun_infer(n2, p2, img, 1);
-		n->next = n2;
 		for (j = 0; j < 10; j++)
-			close &= fabsf(pm[j] - (pn[j] + p2[j]) / 2) < 1e-6f;
+			close &= fabsf(pm[j] - (0.1f + p2[j]) / 2) < 1e-6f;
 		ok(close, "an ensemble's probabilities are its nets' mean");
+		/* net 1 sure of a 3: its answer alone */
+		net_free(m);
+		m = model_load(path, NULL, err, sizeof(err));
+		w = net_tensor(m, "dense1.w");
+		bias = net_tensor(m, "dense1.b");
+		memset(w->p, 0, w->n * sizeof(float));
+		bias->p[3] = 50;
+		netrun_infer(m, pm, img, 1);
+		ok(pm[3] > 0.999f && pm[3] > (1 + p2[3]) / 2 + 1e-4f,
+		    "but the first net's alone where it is sure (%g)", pm[3]);
 	}
 	net_free(m);
 	memset(&x, 0, sizeof(x));
