@@ -994,12 +994,22 @@ drop_edge_tall(struct blob **v, int n, int hp)
 	return m;
 }
 
+/* A line of writing of one blob, beside other lines, under LONE_LOW or
+ * over LONE_HIGH times the page's digit height: a scrap of a ruled or
+ * squared sheet's line, of a margin or of the sheet's edge, which reads
+ * as a 1.  A number of one digit written on a line of its own is the
+ * height of the others. */
+#define LONE_LOW 0.7
+#define LONE_HIGH 1.3
+
 /* Drop what is much smaller than the digits of its line, or than the
  * page's digits: specks, dots, commas, dashes; at the picture's edge,
  * what is lower than EDGESIZE of the page's digits (the tip of a corner
- * past the sheet, half a digit cut by the frame); and, in a line of three
- * or more, what is far taller than its digits: the edge of the paper, a
- * shadow's border.  hp is the page's digit height (ink_height()). */
+ * past the sheet, half a digit cut by the frame); in a line of three or
+ * more, what is far taller than its digits: the edge of the paper, a
+ * shadow's border; and a line of one blob far from the page's digits'
+ * height (LONE_LOW, LONE_HIGH).  hp is the page's digit height
+ * (ink_height()). */
 static void
 drop_small(struct blob **v, int n, int nl, double minsize, int hp)
 {
@@ -1020,6 +1030,22 @@ drop_small(struct blob **v, int n, int nl, double minsize, int hp)
 			    v[i]->area < 0.02 * hl * hl ||
 			    (k >= 3 && BH(v[i]) > TALL * hl)))
 				v[i]->dead = 1;
+	}
+	/* a line of one blob beside lines of writing, far from the
+	 * page's digits' height */
+	for (l = 0; l < nl && nl > 1; l++) {
+		int one = -1, others = 0;
+
+		for (k = 0, i = 0; i < n; i++)
+			if (!v[i]->dead) {
+				if (v[i]->line == l)
+					k++, one = i;
+				else
+					others++;
+			}
+		if (k == 1 && others > 0 && (BH(v[one]) < LONE_LOW * hp ||
+		    BH(v[one]) > LONE_HIGH * hp))
+			v[one]->dead = 1;
 	}
 }
 

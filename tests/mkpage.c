@@ -1,8 +1,10 @@
 /* mkpage: synthetic photos and scans of handwritten numbers, made of
  * MNIST test digits, with the text each holds: pages for measuring
  * prep | segment | cnn-infer (see tests/eval-pages).
- * usage: mkpage [-s seed] [-n pages] [-f jpg|png|pnm|mix] [-d mnistdir]
- *     [-t n | -v] -o dir
+ * usage: mkpage [-s seed] [-n pages] [-i first] [-f jpg|png|pnm|mix]
+ *     [-d mnistdir] [-t n | -v] -o dir
+ * -i first: the pages from page first on (0 by default), as a run from 0
+ * makes them: page-0076 of -s 11 alone is -s 11 -i 76 -n 1.
  * -t n takes the digits from the first n images of the training set
  * instead: pages to train on (scripts/train-model), never to measure.
  * -v takes them from the last VALID (5000) images of the training set,
@@ -2011,7 +2013,7 @@ page_make(const struct mnist *mn, long seed, long i, int fmt,
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mkpage [-s seed] [-n pages] "
+	fprintf(stderr, "usage: mkpage [-s seed] [-n pages] [-i first] "
 	    "[-f jpg|png|pnm|mix] [-d mnistdir] [-t n | -v] -o dir\n");
 	exit(2);
 }
@@ -2054,19 +2056,22 @@ main(int argc, char **argv)
 {
 	const char *dir = NULL, *data = NULL;
 	char path[4096], name[64], text[MAXLINE * (MAXDIG + 1) + 1], buf[4096];
-	long seed = 1, n = 200, ntrain = 0, i;
+	long seed = 1, n = 200, ntrain = 0, first = 0, i;
 	int ch, fmt = FMT_JPG, valid = 0;
 	struct mnist mn;
 	struct work wk;
 	FILE *tsv, *bx;
 
-	while ((ch = getopt(argc, argv, "d:f:n:o:s:t:v")) != -1)
+	while ((ch = getopt(argc, argv, "d:f:i:n:o:s:t:v")) != -1)
 		switch (ch) {
 		case 'd':
 			data = optarg;
 			break;
 		case 'f':
 			fmt = format(optarg);
+			break;
+		case 'i':
+			first = estrtol(optarg, 0, 1000000, "-i");
 			break;
 		case 'n':
 			n = estrtol(optarg, 0, 1000000, "-n");
@@ -2104,7 +2109,7 @@ main(int argc, char **argv)
 	if ((bx = fopen(buf, "w")) == NULL)
 		err(1, "%s", buf);
 	memset(&wk, 0, sizeof(wk));
-	for (i = 0; i < n; i++) {
+	for (i = first; i < first + n; i++) {
 		page_make(&mn, seed, i, fmt, dir, &wk, name, sizeof(name),
 		    text, bx);
 		fprintf(tsv, "%s\t%s\n", name, text);
