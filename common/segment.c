@@ -994,11 +994,13 @@ drop_edge_tall(struct blob **v, int n, int hp)
 	return m;
 }
 
-/* A line of writing of one blob, beside other lines, under LONE_LOW or
- * over LONE_HIGH times the page's digit height: a scrap of a ruled or
- * squared sheet's line, of a margin or of the sheet's edge, which reads
- * as a 1.  A number of one digit written on a line of its own is the
- * height of the others. */
+/* A line of writing of one blob, beside other lines, over LONE_HIGH
+ * times the page's digit height, or under LONE_LOW and shaped as a
+ * stroke (under half as wide as high, or over 1.5 times as wide): a
+ * scrap of a ruled or squared sheet's line, of a margin or of the
+ * sheet's edge, or a dash, which read as a 1.  A number of one digit
+ * written on a line of its own is the height of the others, a 1 above
+ * all; a digit much wider than a stroke may be lower, written flat. */
 #define LONE_LOW 0.7
 #define LONE_HIGH 1.3
 
@@ -1043,7 +1045,9 @@ drop_small(struct blob **v, int n, int nl, double minsize, int hp)
 				else
 					others++;
 			}
-		if (k == 1 && others > 0 && (BH(v[one]) < LONE_LOW * hp ||
+		if (k == 1 && others > 0 && ((BH(v[one]) < LONE_LOW * hp &&
+		    (BW(v[one]) < 0.5 * BH(v[one]) ||
+		    BW(v[one]) > 1.5 * BH(v[one]))) ||
 		    BH(v[one]) > LONE_HIGH * hp))
 			v[one]->dead = 1;
 	}
