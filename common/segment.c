@@ -730,14 +730,13 @@ candidates(struct cut *cut, const struct blob *b, int hl)
 }
 
 /* The log of how likely a piece r line heights wide is one digit:
- * digits are 0.3 to 1.3 line heights wide, a 1 (one) as narrow as a
- * stroke. */
+ * digits are 0.3 to 1.3 line heights wide, a 1 narrower still. */
 static double
-width_prior(double r, int one)
+width_prior(double r)
 {
 	if (r > 1.3)
 		return -((r - 1.3) / 0.25) * ((r - 1.3) / 0.25);
-	if (r < 0.3 && !one)
+	if (r < 0.3)
 		return -((0.3 - r) / 0.15) * ((0.3 - r) / 0.15);
 	return 0;
 }
@@ -759,18 +758,6 @@ digit_conf(const struct net *net, const float *p)
 	return c;
 }
 
-/* The digit class the net finds likeliest in p (not "not a digit"). */
-static int
-best_digit(const struct net *net, const float *p)
-{
-	int k, b = -1;
-
-	for (k = 0; k < net->nclass; k++)
-		if (net->labels[k] != '?' && (b < 0 || p[k] > p[b]))
-			b = k;
-	return b;
-}
-
 /* 1 when the net has a "not a digit" class and finds p, its class
  * probabilities for a piece, at least as likely not a digit: what
  * best_cuts() does not count as a digit and drop_nondigits() drops. */
@@ -787,9 +774,7 @@ not_digit(const struct net *net, const float *p)
 
 /* Cut b into digits by what the classifier recognises best: over the
  * candidate cuts, the pieces 0.2 to 1.6 line heights wide (a 2 with a
- * long foot is as wide as that; a piece it reads as a 1, from 0.1: a
- * thin 1 leaning on its neighbour is a stroke wide) and at least 0.6
- * high whose confidences,
+ * long foot is as wide as that) and at least 0.6 high whose confidences,
  * times a prior on their widths and a half for each cut, multiply to the
  * most.  A cut
  * must find two digits at least (pieces not_digit() would not drop): one
@@ -803,16 +788,16 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
     double sure)
 {
 	struct cut cut[MAXCUT];
-	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0, one;
+	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0;
 	int from[MAXCUT], pi[MAXCUT][MAXCUT];
 	struct blob *piece = xcalloc(MAXCUT * MAXCUT, sizeof(*piece));
-	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p, *q;
-	double best[MAXCUT], sc, r;
+	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p;
+	double best[MAXCUT], sc;
 
 	for (i = 0; i < nc; i++)
 		for (j = i + 1; j < nc; j++) {
 			pi[i][j] = -1;
-			if (cut[j].c - cut[i].c < 0.1 * hl ||
+			if (cut[j].c - cut[i].c < 0.2 * hl ||
 			    cut[j].c - cut[i].c > 1.6 * hl ||
 			    !blob_cut(&piece[n], b, cut[i].x, cut[j].x))
 				continue;
@@ -833,15 +818,9 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
 		for (i = 0; i < j; i++) {
 			if (pi[i][j] < 0 || best[i] <= -1e29)
 				continue;
-			q = p + (size_t)pi[i][j] * net->nclass;
-			r = (double)(cut[j].c - cut[i].c) / hl;
-			one = !not_digit(net, q) &&
-			    net->labels[best_digit(net, q)] == '1';
-			if (r < 0.2 && !one)
-				continue;
-			sc = digit_conf(net, q);
+			sc = digit_conf(net, p + (size_t)pi[i][j] * net->nclass);
 			sc = best[i] + log(MAX(sc, 1e-9)) + (i ? log(0.5) : 0) +
-			    width_prior(r, one);
+			    width_prior((double)(cut[j].c - cut[i].c) / hl);
 			if (sc > best[j])
 				best[j] = sc, from[j] = i;
 		}

@@ -166,19 +166,6 @@ test_expect_success PIPELINE 'bold digits in a small clean scan are dark ink' '
 	test_cmp expect actual
 '
 
-# A thin 1 touching the 9 beside it ("192" on a ruled sheet): the two
-# read as not a digit whole, but the 1, a stroke wide, was narrower than
-# any piece a cut may make, and the cut that kept it was priced as an
-# unlikely narrow digit: the pair was dropped, "2" read.
-test_expect_success PIPELINE 'a thin 1 leaning on its neighbour is cut off' '
-	mkpage -v -s 12 -i 74 -n 1 -f mix -d "$MNIST" -o thin &&
-	grep "^page-0074\." thin/truth.tsv | cut -f 2 >expect &&
-	echo 192 >expect-text &&
-	test_cmp expect-text expect &&
-	prep thin/page-0074.* | segment | cnn-infer >actual &&
-	test_cmp expect actual
-'
-
 # A scrap of a squared sheet's line under the 4 of "4040", thickened
 # where the pen crossed it: under half the digits' height, on a line of
 # its own, it read as "4040 1".
