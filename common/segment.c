@@ -973,15 +973,26 @@ drop_edge_tall(struct blob **v, int n, int hp)
 	return m;
 }
 
-/* A line of writing of one blob, beside other lines, over LONE_HIGH
- * times the page's digit height, or under LONE_LOW and shaped as a
- * stroke (under half as wide as high, or over 1.5 times as wide): a
- * scrap of a ruled or squared sheet's line, of a margin or of the
- * sheet's edge, or a dash, which read as a 1.  A number of one digit
- * written on a line of its own is the height of the others, a 1 above
- * all; a digit much wider than a stroke may be lower, written flat. */
+/* Whether b, alone in its line of writing beside other lines, is a
+ * scrap: an upright stroke (under half as wide as high) under LONE_LOW
+ * or over LONE_HIGH times the page's digit height hp, or a flat one
+ * (over 1.5 times as wide as high) under LONE_LOW: a piece of a ruled or
+ * squared sheet's line, of a margin or of the sheet's edge, a dash,
+ * which read as a 1.  A number of one digit written on a line of its own
+ * is the height of the others, a 1 above all; a digit wider than a
+ * stroke may be lower (written flat) or higher (two digits run together,
+ * on a page whose specks and scraps set hp). */
 #define LONE_LOW 0.7
 #define LONE_HIGH 1.3
+static int
+lone_scrap(const struct blob *b, int hp)
+{
+	int w = BW(b), h = BH(b);
+
+	if (w < 0.5 * h)
+		return h < LONE_LOW * hp || h > LONE_HIGH * hp;
+	return w > 1.5 * h && h < LONE_LOW * hp;
+}
 
 /* Drop what is much smaller than the digits of its line, or than the
  * page's digits: specks, dots, commas, dashes; at the picture's edge,
@@ -1024,10 +1035,7 @@ drop_small(struct blob **v, int n, int nl, double minsize, int hp)
 				else
 					others++;
 			}
-		if (k == 1 && others > 0 && ((BH(v[one]) < LONE_LOW * hp &&
-		    (BW(v[one]) < 0.5 * BH(v[one]) ||
-		    BW(v[one]) > 1.5 * BH(v[one]))) ||
-		    BH(v[one]) > LONE_HIGH * hp))
+		if (k == 1 && others > 0 && lone_scrap(v[one], hp))
 			v[one]->dead = 1;
 	}
 }
