@@ -370,7 +370,10 @@ test_expect_success 'grain is no digit, and does not hide one' '
 # Printed letters and signs beside the sample, as tall as its digits, in
 # pbmtext's font: the net finds them not digits, segment does not cut a
 # stem off to read it as 1, and drops them unless told to keep them (-k),
-# when cnn-infer shows each as "?".  Not every letter: the built-in net
+# when cnn-infer shows each as "?"; but the f (c26), which pbmtext sets
+# below the digits: alone on a line of its own, thin as a stroke and
+# under 0.7 of their height, it goes by its shape, as a scrap of a ruled
+# line does, which -k does not keep.  Not every letter: the built-in net
 # reads B as 13, Q as 0, j and l as 1, q as 7 (shapes some hands give
 # digits are no letters among cnn-train -N's non-digits).
 test_expect_success 'letters and signs are no digits; -k keeps them' '
@@ -387,9 +390,12 @@ test_expect_success 'letters and signs are no digits; -k keeps them' '
 	segment c*.pgm | cnn-infer >actual &&
 	yes 5283 | head -n $n >expect &&
 	test_cmp expect actual &&
-	segment -k c*.pgm | cnn-infer >actual &&
-	test $(wc -l <actual) = $n &&
-	! grep -v "^5283 ?$" actual
+	segment -k $(ls c*.pgm | grep -v "^c26\.pgm$") | cnn-infer >actual &&
+	test $(wc -l <actual) = $((n - 1)) &&
+	! grep -v "^5283 ?$" actual &&
+	segment -k c26.pgm | cnn-infer >actual &&
+	echo 5283 >expect &&
+	test_cmp expect actual
 '
 
 test_expect_success 'a ruled line broken where a digit sits on it goes whole' '
