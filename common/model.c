@@ -499,6 +499,8 @@ model_load_mem(const unsigned char *buf, size_t len, const char *name,
 	}
 	if (pos < len) {
 		net_free(n);
+		if (x)
+			model_extra_free(x);
 		return NULL;
 	}
 	return n;

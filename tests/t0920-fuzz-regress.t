@@ -124,17 +124,21 @@ test_expect_success 'model: a checkpoint, with its state and extra tensors' '
 '
 
 # A model file's net may not have many more parameters than the file's
-# bytes hold: its reader refuses a big net before allocating it.
-test_expect_success 'arch, model: nets of too many tensors or parameters' '
+# bytes hold: its reader refuses a big net before allocating it.  A
+# checkpoint followed by a second net is refused whole, the first net's
+# state and extra tensors freed (the harness aborted when they were
+# left).
+test_expect_success 'arch, model: nets of too many tensors or parameters; a checkpoint and a net' '
 	FUZZ_VERBOSE=1 ./replay-arch "$F/crashes/arch" >actual &&
 	FUZZ_VERBOSE=1 ./replay-model "$F/crashes/model" >>actual &&
 	cat >expect <<-\EOF &&
 	error: layer 2: more than 268435456 parameters
 	error: layer 17: more than 64 tensors
 	2 inputs
+	error: fuzz: holds several nets, and a checkpoint is one
 	error: fuzz: bad architecture: layer 2: more than 65562 parameters (in a file of 55 bytes)
 	error: fuzz: bad architecture: layer 17: more than 64 tensors (in a file of 90 bytes)
-	2 inputs
+	3 inputs
 	EOF
 	test_cmp expect actual
 '
