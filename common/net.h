@@ -50,10 +50,10 @@ struct net {
 	struct netrun *run;     /* inference state, made on first use */
 	struct nettrain *tr;    /* training state, made on first use */
 	struct net *next;       /* the next net of an ensemble, of the same
-	                         * input and classes: inference
-	                         * (netrun_infer) takes the mean of their
-	                         * probabilities; training sees this net
-	                         * alone */
+	                         * input and classes: netrun_infer() takes
+	                         * the mean of their probabilities where
+	                         * the first is unsure; training sees this
+	                         * net alone */
 };
 
 /* Build the net an architecture description gives (see digitcnn(5)):

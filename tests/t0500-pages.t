@@ -25,6 +25,8 @@ test_expect_success 'usage errors exit 2' '
 	grep "^mkpage: -f: want jpg, png, pnm or mix" err &&
 	test_expect_code 2 mkpage -n many -o x 2>err &&
 	grep "^mkpage: -n: bad value" err &&
+	test_expect_code 2 mkpage -i -1 -o x 2>err &&
+	grep "^mkpage: -i: bad value" err &&
 	test_expect_code 2 mkpage -o x extra 2>err &&
 	test_expect_code 2 eval-pages 2>err &&
 	grep "^usage: eval-pages" err &&
