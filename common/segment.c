@@ -730,13 +730,14 @@ candidates(struct cut *cut, const struct blob *b, int hl)
 }
 
 /* The log of how likely a piece r line heights wide is one digit:
- * digits are 0.3 to 1.3 line heights wide, a 1 narrower still. */
+ * digits are 0.3 to 1.3 line heights wide, a 1 narrower still; a thin
+ * 1 (thin) as narrow as a stroke. */
 static double
-width_prior(double r)
+width_prior(double r, int thin)
 {
 	if (r > 1.3)
 		return -((r - 1.3) / 0.25) * ((r - 1.3) / 0.25);
-	if (r < 0.3)
+	if (r < 0.3 && !thin)
 		return -((0.3 - r) / 0.15) * ((0.3 - r) / 0.15);
 	return 0;
 }
@@ -756,6 +757,18 @@ digit_conf(const struct net *net, const float *p)
 	for (k = 0; k < net->nclass; k++)
 		c = MAX(c, p[k]);
 	return c;
+}
+
+/* The digit class the net finds likeliest in p (not "not a digit"). */
+static int
+best_digit(const struct net *net, const float *p)
+{
+	int k, b = -1;
+
+	for (k = 0; k < net->nclass; k++)
+		if (net->labels[k] != '?' && (b < 0 || p[k] > p[b]))
+			b = k;
+	return b;
 }
 
 /* 1 when the net has a "not a digit" class and finds p, its class
@@ -781,23 +794,28 @@ not_digit(const struct net *net, const float *p)
  * digit and what is not one, as a letter's stem and the rest of it, stays
  * whole, to be read or dropped whole; with sure > 0, every piece must be
  * a digit with a confidence of sure at least (a sign such as # would cut
- * into a 1 and a 4 read half as surely).  Returns the pieces in out (at
- * most MAXCUT); 1 piece or 0 if b should stay whole. */
+ * into a 1 and a 4 read half as surely).
+ * With thin, a piece the net reads as a 1 may be a stroke wide (from 0.1
+ * line heights), with no prior against its width but its confidence the
+ * probability of a 1 alone; the cut must then leave one such thin piece
+ * and pieces 0.3 line heights wide at least: a thin 1 leaning on a digit.
+ * Returns the pieces in out (at most MAXCUT); 1 piece or 0 if b should
+ * stay whole. */
 static int
 best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
-    double sure)
+    double sure, int thin)
 {
 	struct cut cut[MAXCUT];
-	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0;
-	int from[MAXCUT], pi[MAXCUT][MAXCUT];
+	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0, one;
+	int from[MAXCUT], pi[MAXCUT][MAXCUT], nthin = 0, nwide = 0;
 	struct blob *piece = xcalloc(MAXCUT * MAXCUT, sizeof(*piece));
-	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p;
-	double best[MAXCUT], sc;
+	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p, *q;
+	double best[MAXCUT], sc, r;
 
 	for (i = 0; i < nc; i++)
 		for (j = i + 1; j < nc; j++) {
 			pi[i][j] = -1;
-			if (cut[j].c - cut[i].c < 0.2 * hl ||
+			if (cut[j].c - cut[i].c < (thin ? 0.1 : 0.2) * hl ||
 			    cut[j].c - cut[i].c > 1.6 * hl ||
 			    !blob_cut(&piece[n], b, cut[i].x, cut[j].x))
 				continue;
@@ -818,9 +836,15 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
 		for (i = 0; i < j; i++) {
 			if (pi[i][j] < 0 || best[i] <= -1e29)
 				continue;
-			sc = digit_conf(net, p + (size_t)pi[i][j] * net->nclass);
+			q = p + (size_t)pi[i][j] * net->nclass;
+			r = (double)(cut[j].c - cut[i].c) / hl;
+			one = thin && r < 0.3 && !not_digit(net, q) &&
+			    net->labels[best_digit(net, q)] == '1';
+			if (r < 0.2 && !one)
+				continue;
+			sc = one ? q[best_digit(net, q)] : digit_conf(net, q);
 			sc = best[i] + log(MAX(sc, 1e-9)) + (i ? log(0.5) : 0) +
-			    width_prior((double)(cut[j].c - cut[i].c) / hl);
+			    width_prior(r, one);
 			if (sc > best[j])
 				best[j] = sc, from[j] = i;
 		}
@@ -831,11 +855,14 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
 		i = from[j];
 		ndig += !not_digit(net, p + (size_t)pi[i][j] * net->nclass) &&
 		    digit_conf(net, p + (size_t)pi[i][j] * net->nclass) >= sure;
+		nthin += BW(&piece[pi[i][j]]) < 0.2 * hl;
+		nwide += BW(&piece[pi[i][j]]) >= 0.3 * hl;
 		out[np] = piece[pi[i][j]];
 		piece[pi[i][j]].px = NULL;
 		np++;
 	}
-	if (np > 1 && (ndig < 2 || (sure > 0 && ndig < np))) {
+	if (np > 1 && (ndig < 2 || (sure > 0 && ndig < np) ||
+	    (thin && (nthin > 1 || nwide < np - nthin)))) {
 		for (i = 0; i < np; i++)
 			free(out[i].px);
 		np = 0;
@@ -1291,14 +1318,34 @@ narrow_sure(struct blobs *s, const int *lh, unsigned char *try,
 	free(p);
 }
 
+/* 1 when the net reads b whole as not a digit, or as no digit with a
+ * probability of a half at least. */
+static int
+whole_unsure(const struct blob *b, struct net *net)
+{
+	float *px = xfloats(784), *p = xfloats(net->nclass);
+	int r = 1;
+
+	if (norm_digit(px, b->px, BW(b), BH(b), BW(b)) > 0) {
+		netrun_infer(net, p, px, 1);
+		r = not_digit(net, p) || p[best_digit(net, p)] < 0.5f;
+	}
+	free(px);
+	free(p);
+	return r;
+}
+
 /* Split what may be more than one digit: anything wider than 0.7 of its
  * line's height, the classifier judging (best_cuts()) whether it is; and
  * with the classifier, anything wider than half the line's height that
  * it does not read whole as one digit surely (narrow_sure()), into
  * pieces it reads surely: a 1 leaning on its neighbour, two digits
- * written into each other. */
+ * written into each other.  What no such cut parts, at least 0.7 of the
+ * page's digit height hp, that the net does not read whole as a digit
+ * (whole_unsure()) is tried once more with thin 1s (see best_cuts()): a
+ * 1 one stroke wide leaning on its neighbour. */
 static void
-split_wide(struct blobs *s, int nl, struct net *net)
+split_wide(struct blobs *s, int nl, struct net *net, int hp)
 {
 	struct blob piece[MAXCUT], **v = xmalloc((s->n + 1) * sizeof(*v));
 	int i, j, k, n, l, hl, *lh = xcalloc(nl + 1, sizeof(int));
@@ -1324,11 +1371,18 @@ split_wide(struct blobs *s, int nl, struct net *net)
 		if (!try[i])
 			continue;
 		hl = lh[b.line];
-		if (net)
-			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
-			    0.9 : 0);
-		else
+		if (!net)
 			k = split_even(piece, &b, hl);
+		else
+			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
+			    0.9 : 0, 0);
+		if (net && k < 2 && BH(&b) >= 0.7 * hp &&
+		    whole_unsure(&b, net)) {
+			for (j = 0; j < k; j++)
+				free(piece[j].px);
+			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
+			    0.9 : 0, 1);
+		}
 		if (k < 2) {
 			for (j = 0; j < k; j++)
 				free(piece[j].px);
@@ -1461,7 +1515,7 @@ segment_image(struct seg_result *r, const struct img *im,
 	if (o->net)
 		join_broken(&s, nl, o->net);
 	if (o->split)
-		split_wide(&s, nl, o->net);
+		split_wide(&s, nl, o->net, hp);
 	if (o->net && !o->keep)
 		drop_nondigits(&s, o->net);
 	emit(r, &s);

@@ -180,6 +180,18 @@ test_expect_success PIPELINE 'a scrap of a ruled line alone on a line is no 1' '
 	test_cmp expect actual
 '
 
+# A thin 1 touching the 9 beside it ("192" on a ruled sheet): the two
+# read as not a digit whole, and the 1, a stroke wide, was narrower than
+# any piece an ordinary cut may make: the pair was dropped, "2" read.
+test_expect_success PIPELINE 'a thin 1 leaning on its neighbour is cut off' '
+	mkpage -v -s 12 -i 74 -n 1 -f mix -d "$MNIST" -o thin &&
+	cut -f 2 thin/truth.tsv >expect &&
+	echo 192 >expect-text &&
+	test_cmp expect-text expect &&
+	prep thin/page-0074.* | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
 # The goal of the project; not reached yet (see README, "How well"): a
 # known breakage, which prove reports as TODO, and as a surprise when it
 # starts to pass.
