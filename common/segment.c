@@ -800,10 +800,11 @@ not_digit(const struct net *net, const float *p)
  * probability of a 1 alone; the cut must then leave one such thin piece
  * and pieces 0.3 line heights wide at least: a thin 1 leaning on a digit.
  * Returns the pieces in out (at most MAXCUT); 1 piece or 0 if b should
- * stay whole. */
+ * stay whole.  *score: the log of the product of a cut into two pieces
+ * or more, to weigh cuts with and without thin 1s. */
 static int
 best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
-    double sure, int thin)
+    double sure, int thin, double *score)
 {
 	struct cut cut[MAXCUT];
 	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0, one;
@@ -874,6 +875,7 @@ best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
 	free(piece);
 	free(px);
 	free(p);
+	*score = ok && np > 1 ? best[nc - 1] : -1e30;
 	return ok ? np : 0;
 }
 
@@ -1340,15 +1342,20 @@ whole_unsure(const struct blob *b, struct net *net)
  * with the classifier, anything wider than half the line's height that
  * it does not read whole as one digit surely (narrow_sure()), into
  * pieces it reads surely: a 1 leaning on its neighbour, two digits
- * written into each other.  What no such cut parts, at least 0.7 of the
- * page's digit height hp, that the net does not read whole as a digit
- * (whole_unsure()) is tried once more with thin 1s (see best_cuts()): a
- * 1 one stroke wide leaning on its neighbour. */
+ * written into each other.  What is at least 0.7 of the page's digit
+ * height hp and that the net does not read whole as a digit
+ * (whole_unsure()) is tried once more with thin 1s (see best_cuts()),
+ * and cut so where that scores better: a 1 one stroke wide leaning on
+ * its neighbour, which no other cut parts, or which another cut leaves
+ * with a piece of its neighbour (a 1 and the end of a 5's bar, read as
+ * a 7). */
 static void
 split_wide(struct blobs *s, int nl, struct net *net, int hp)
 {
-	struct blob piece[MAXCUT], **v = xmalloc((s->n + 1) * sizeof(*v));
-	int i, j, k, n, l, hl, *lh = xcalloc(nl + 1, sizeof(int));
+	struct blob piece[MAXCUT], thin[MAXCUT];
+	struct blob **v = xmalloc((s->n + 1) * sizeof(*v));
+	double sc, sct;
+	int i, j, k, kt, n, l, hl, *lh = xcalloc(nl + 1, sizeof(int));
 	unsigned char *try;
 
 	for (n = 0, i = 0; i < s->n; i++)
@@ -1375,13 +1382,18 @@ split_wide(struct blobs *s, int nl, struct net *net, int hp)
 			k = split_even(piece, &b, hl);
 		else
 			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
-			    0.9 : 0, 0);
-		if (net && k < 2 && BH(&b) >= 0.7 * hp &&
-		    whole_unsure(&b, net)) {
-			for (j = 0; j < k; j++)
-				free(piece[j].px);
-			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
-			    0.9 : 0, 1);
+			    0.9 : 0, 0, &sc);
+		if (net && BH(&b) >= 0.7 * hp && whole_unsure(&b, net)) {
+			kt = best_cuts(thin, &b, hl, net, BW(&b) <= 0.7 * hl ?
+			    0.9 : 0, 1, &sct);
+			if (kt > 1 && sct > sc) {
+				for (j = 0; j < k; j++)
+					free(piece[j].px);
+				memcpy(piece, thin, kt * sizeof(*thin));
+				k = kt;
+			} else
+				for (j = 0; j < kt; j++)
+					free(thin[j].px);
 		}
 		if (k < 2) {
 			for (j = 0; j < k; j++)

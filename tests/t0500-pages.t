@@ -192,6 +192,17 @@ test_expect_success PIPELINE 'a thin 1 leaning on its neighbour is cut off' '
 	test_cmp expect actual
 '
 
+# A thin 1 against the 2 before it ("7210 1553"): a cut into pieces of
+# ordinary width gave the 1 a piece of the 2, and it read as a 4.
+test_expect_success PIPELINE 'a thin 1 is cut off without its neighbour'"'"'s ink' '
+	mkpage -v -s 13 -i 188 -n 1 -f mix -d "$MNIST" -o thin2 &&
+	cut -f 2 thin2/truth.tsv >expect &&
+	echo "7210 1553" >expect-text &&
+	test_cmp expect-text expect &&
+	prep thin2/page-0188.* | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
 # The goal of the project; not reached yet (see README, "How well"): a
 # known breakage, which prove reports as TODO, and as a surprise when it
 # starts to pass.
