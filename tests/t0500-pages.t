@@ -203,6 +203,17 @@ test_expect_success PIPELINE 'a thin 1 is cut off without its neighbour'"'"'s in
 	test_cmp expect actual
 '
 
+# The foot of the 4 of "924" touches the 2 before it and overlaps its
+# columns: the 2 with it read as no digit; cut anew, the two read 2 and 4.
+test_expect_success PIPELINE 'overlapping neighbours share their ink anew' '
+	mkpage -v -s 11 -i 36 -n 1 -f mix -d "$MNIST" -o recut &&
+	cut -f 2 recut/truth.tsv >expect &&
+	echo 924 >expect-text &&
+	test_cmp expect-text expect &&
+	prep recut/page-0036.* | segment | cnn-infer >actual &&
+	test_cmp expect actual
+'
+
 # The goal of the project; not reached yet (see README, "How well"): a
 # known breakage, which prove reports as TODO, and as a surprise when it
 # starts to pass.
