@@ -89,7 +89,6 @@ prep_stream(FILE *fp, const char *name, const struct prep_opts *o,
 
 	decode_open(&d, fp, name);
 	d.maxpix = maxpix, d.raise = "-P";
-	d.fit = o->size;        /* a big JPEG decoded smaller, no smaller than that */
 	while ((rc = decode_next(&d, &im)) == 1) {
 		if (d.warn[0])
 			warnx("%s: %s", name, d.warn);

@@ -283,7 +283,6 @@ struct jpegjob {
 	struct jsrc src;
 	struct jpeg_progress_mgr prog;
 	int orient;
-	int denom;              /* decoded this many times smaller */
 };
 
 /* Set d->err and give up on the image. */
@@ -500,14 +499,8 @@ jpeg_prepare(struct decoder *d, struct jpegjob *j)
 	default:
 		ci->out_color_space = JCS_RGB;
 	}
-	j->denom = d->scale_denom;
-	if (d->fit > 0)
-		for (j->denom = 8; j->denom > 1 &&
-		    (MAX(ci->image_width, ci->image_height) + j->denom - 1) /
-		    j->denom < (unsigned)d->fit; j->denom /= 2)
-			;
 	ci->scale_num = 1;
-	ci->scale_denom = j->denom;
+	ci->scale_denom = d->scale_denom;
 	jpeg_start_decompress(ci);
 	if (ci->output_components !=
 	    (ci->out_color_space == JCS_GRAYSCALE ? 1 :
@@ -658,15 +651,6 @@ jpeg_decode(struct decoder *d, struct img **out)
 		jpeg_rows(j, im);
 		*out = orient(im, j->orient);
 		im = NULL;
-		if (j->denom > 1) {
-			int fw = j->cinfo.image_width, fh = j->cinfo.image_height;
-
-			if (j->orient >= 5)     /* turned a quarter */
-				fw = j->cinfo.image_height, fh = j->cinfo.image_width;
-			meta_setf(&(*out)->meta, "scale", "%.6g",
-			    (double)(*out)->w / fw);
-			meta_setf(&(*out)->meta, "size", "%d %d", fw, fh);
-		}
 	}
 	jpeg_destroy_decompress(&j->cinfo);
 	img_free(im);

@@ -17,9 +17,6 @@ struct decoder {
 	const char *raise;      /* the option that raises maxpix, for the
 				 * message ("-P"), or NULL */
 	int scale_denom;        /* JPEG only: decode at 1/1, 1/2, 1/4 or 1/8 */
-	int fit;                /* JPEG only: if > 0, instead decode at the
-				 * least of these sizes whose longer side is
-				 * fit at least */
 	long count;             /* images read so far */
 	int kind;               /* of the last image: DECODE_PNM, _PNG, _JPEG */
 	char err[256];          /* why the last decode_next returned -1 */
@@ -43,10 +40,9 @@ void decode_open(struct decoder *d, FILE *fp, const char *name);
  * stream (bytes after it are ignored). Grey images come as c == 1, colour
  * (palette, CMYK too) as c == 3; alpha is composited over white, 16-bit
  * samples are scaled to 8. A JPEG is turned upright as its EXIF
- * Orientation tag says; with scale_denom above 1 (or as fit chooses) it
- * is decoded that many times smaller, and then carries its source's size
- * and its scale as prep(1)'s output does (meta size=w h, scale=s; PNM and
- * PNG keep their size; the pixel limit counts the full size). A JPEG whose data ends early is accepted, its missing rows
+ * Orientation tag says; with scale_denom above 1 it is decoded that many
+ * times smaller (PNM and PNG keep their size; the pixel limit counts the
+ * full size). A JPEG whose data ends early is accepted, its missing rows
  * grey, with d->warn set, unless no row at all could be decoded; a
  * truncated PNG is refused.
  */

@@ -339,11 +339,8 @@ ink_out(unsigned char *out, const unsigned char *d, const unsigned char *mask,
 struct img *
 prep_image(const struct img *in, const struct prep_opts *o)
 {
-	double scale, s0 = 1;
+	double scale;
 	struct img *g = working(in, o->size, &scale), *out;
-	const char *vs = meta_get(&in->meta, "scale");
-	const char *vz = meta_get(&in->meta, "size");
-	int fw = in->w, fh = in->h;
 	int w = g->w, h = g->h, r, dark, method, offsheet;
 	unsigned char *mask = xmalloc((size_t)w * h);
 	unsigned char *off = xcalloc((size_t)w * h, 1);
@@ -369,13 +366,8 @@ prep_image(const struct img *in, const struct prep_opts *o)
 		memcpy(out->px, mask, (size_t)w * h);
 	else
 		ink_out(out->px, g->px, mask, w, h);
-	/* an input decoded smaller (or prepared before) keeps its source */
-	if (vs == NULL || vz == NULL || sscanf(vs, "%lf", &s0) != 1 ||
-	    sscanf(vz, "%d %d", &fw, &fh) != 2 || !(s0 > 0 && s0 <= 1) ||
-	    fw < in->w || fh < in->h)
-		s0 = 1, fw = in->w, fh = in->h;
-	meta_setf(&out->meta, "scale", "%.6g", scale * s0);
-	meta_setf(&out->meta, "size", "%d %d", fw, fh);
+	meta_setf(&out->meta, "scale", "%.6g", scale);
+	meta_setf(&out->meta, "size", "%d %d", in->w, in->h);
 	meta_set(&out->meta, "ink", dark ? "dark" : "light");
 	meta_set(&out->meta, "threshold", method < 0 ? "none" :
 	    method == PREP_OTSU ? "otsu" : "sauvola");

@@ -24,28 +24,6 @@ test_expect_success 'the README'"'"'s sample photo reads 5283' '
 	test_cmp expect actual
 '
 
-# prep decodes a JPEG far over its working size at 1/2, 1/4 or 1/8 of it
-# (never under the working size); the boxes stay in the photo's pixels.
-test_expect_success 'a 12-megapixel JPEG reads as its PPM does, its boxes its own' '
-	draw-digits -p 4000x3000 -s 8 "867 5309" >big.ppm &&
-	pnmtojpeg -quality 90 big.ppm >big.jpg &&
-	prep big.jpg >big.pgm &&
-	grep -a -x "# scale=0.3" big.pgm &&
-	grep -a -x "# size=4000 3000" big.pgm &&
-	segment big.pgm | cnn-infer -v >jpg.tsv &&
-	prep big.ppm | segment | cnn-infer -v >ppm.tsv &&
-	cut -f 8 jpg.tsv | tr -d "\n" >actual &&
-	printf 8675309 >expect &&
-	test_cmp expect actual &&
-	paste jpg.tsv ppm.tsv | awk -F "\t" "
-		function d(a, b) { return a > b ? a - b : b - a }
-		{ n++ }
-		d(\$4, \$(NF / 2 + 4)) > 8 || d(\$5, \$(NF / 2 + 5)) > 8 ||
-		    d(\$6, \$(NF / 2 + 6)) > 8 || d(\$7, \$(NF / 2 + 7)) > 8 {
-			print \"box \" n \" off\"; bad = 1 }
-		END { exit bad || n != 7 }"
-'
-
 test_expect_success 'an empty stream: no image, no output, success' '
 	prep </dev/null >out && test_must_be_empty out &&
 	segment </dev/null >out && test_must_be_empty out &&

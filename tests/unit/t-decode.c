@@ -917,28 +917,6 @@ test_api(void)
 	ok(decode_path(path("lim.jpg"), 0, 2, &im, err, NULL) == 0 &&
 	    im->w == 50 && im->h == 40, "a JPEG at scale 1/2");
 	img_free(im);
-	for (i = 0; i < 2; i++) {       /* fit: the least size at least that */
-		const char *sc, *sz;
-
-		fp = xfopen(path("lim.jpg"), "rb");
-		decode_open(&d, fp, "x");
-		d.fit = i ? 81 : 30;
-		rc = decode_next(&d, &im);
-		sc = rc == 1 ? meta_get(&im->meta, "scale") : NULL;
-		sz = rc == 1 ? meta_get(&im->meta, "size") : NULL;
-		if (i)
-			ok(rc == 1 && im->w == 100 && im->h == 80 && sc == NULL &&
-			    sz == NULL, "fit 81: a 100x80 JPEG whole, as it is");
-		else
-			ok(rc == 1 && im->w == 50 && im->h == 40 && sc != NULL &&
-			    strcmp(sc, "0.5") == 0 && sz != NULL &&
-			    strcmp(sz, "100 80") == 0,
-			    "fit 30: a 100x80 JPEG at 1/2 (not 1/4: 25 wide), "
-			    "scale=%s size=%s", sc ? sc : "-", sz ? sz : "-");
-		img_free(im);
-		decode_close(&d);
-		fclose(fp);
-	}
 	im = decode_file(path("nope.png"), 0, err, sizeof(err));
 	ok(im == NULL && strstr(err, "nope.png: No such file") != NULL,
 	    "decode_file of a missing file: %s", err);
