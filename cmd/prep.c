@@ -89,6 +89,7 @@ prep_stream(FILE *fp, const char *name, const struct prep_opts *o,
 
 	decode_open(&d, fp, name);
 	d.maxpix = maxpix, d.raise = "-P";
+	d.grey = 1;             /* prep_image() makes colour grey first */
 	while ((rc = decode_next(&d, &im)) == 1) {
 		if (d.warn[0])
 			warnx("%s: %s", name, d.warn);

@@ -496,6 +496,10 @@ jpeg_prepare(struct decoder *d, struct jpegjob *j)
 	case JCS_YCCK:
 		ci->out_color_space = JCS_CMYK;
 		break;
+	case JCS_YCbCr:
+		/* Y is BT.601's luma: img_grey() of the RGB, but for rounding */
+		ci->out_color_space = d->grey ? JCS_GRAYSCALE : JCS_RGB;
+		break;
 	default:
 		ci->out_color_space = JCS_RGB;
 	}

@@ -17,6 +17,8 @@ struct decoder {
 	const char *raise;      /* the option that raises maxpix, for the
 				 * message ("-P"), or NULL */
 	int scale_denom;        /* JPEG only: decode at 1/1, 1/2, 1/4 or 1/8 */
+	int grey;               /* JPEG only: colour (YCbCr) as its luma Y,
+				 * a grey image (c == 1) */
 	long count;             /* images read so far */
 	int kind;               /* of the last image: DECODE_PNM, _PNG, _JPEG */
 	char err[256];          /* why the last decode_next returned -1 */

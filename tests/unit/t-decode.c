@@ -917,6 +917,26 @@ test_api(void)
 	ok(decode_path(path("lim.jpg"), 0, 2, &im, err, NULL) == 0 &&
 	    im->w == 50 && im->h == 40, "a JPEG at scale 1/2");
 	img_free(im);
+	{                               /* grey: Y, img_grey() of the RGB */
+		struct img *rgb = decode_file(path("rgb.jpg"), 0, err,
+		    sizeof(err)), *g = rgb ? img_grey(rgb) : NULL;
+		size_t k, off = 0;
+
+		fp = xfopen(path("rgb.jpg"), "rb");
+		decode_open(&d, fp, "x");
+		d.grey = 1;
+		rc = decode_next(&d, &im);
+		for (k = 0; rc == 1 && g && k < (size_t)g->w * g->h; k++)
+			off += abs(im->px[k] - g->px[k]) > 1;
+		ok(rc == 1 && g && im->c == 1 && im->w == g->w && im->h == g->h &&
+		    off == 0, "grey: a colour JPEG as its luma, within 1 of "
+		    "img_grey() of its RGB (%zu off)", off);
+		img_free(im);
+		img_free(g);
+		img_free(rgb);
+		decode_close(&d);
+		fclose(fp);
+	}
 	im = decode_file(path("nope.png"), 0, err, sizeof(err));
 	ok(im == NULL && strstr(err, "nope.png: No such file") != NULL,
 	    "decode_file of a missing file: %s", err);
