@@ -1194,6 +1194,25 @@ by_line_x0(const void *a, const void *b)
 	return (p->x0 > q->x0) - (p->x0 < q->x0);
 }
 
+/* The live blobs of s, by line and then left to right, in a new array
+ * (*n of them), and the heights of its nl lines (line_height()) in a new
+ * *lh. */
+static struct blob **
+live_blobs(struct blobs *s, int nl, int *n, int **lh)
+{
+	struct blob **v = xmalloc((s->n + 1) * sizeof(*v));
+	int i;
+
+	for (*n = 0, i = 0; i < s->n; i++)
+		if (!s->b[i].dead)
+			v[(*n)++] = &s->b[i];
+	*lh = xcalloc(nl + 1, sizeof(int));
+	for (i = 0; i < nl; i++)
+		(*lh)[i] = line_height(v, *n, i);
+	qsort(v, *n, sizeof(*v), by_line_x0);
+	return v;
+}
+
 /* Join the pieces of a digit broken across: neighbours in a line, less
  * than 0.15 line heights apart, that make something no wider than 1.1
  * line heights which the classifier reads as a digit more surely than it
@@ -1202,17 +1221,11 @@ by_line_x0(const void *a, const void *b)
 static void
 join_broken(struct blobs *s, int nl, struct net *net)
 {
-	struct blob **v = xmalloc((s->n + 1) * sizeof(*v)), *u;
-	int *lh = xcalloc(nl + 1, sizeof(int)), *at, i, k, n, m, again, round;
-	int joined;
+	struct blob **v, *u;
+	int *lh, *at, i, k, n, m, again, round, joined;
 	float *px, *p;
 
-	for (n = 0, i = 0; i < s->n; i++)
-		if (!s->b[i].dead)
-			v[n++] = &s->b[i];
-	for (i = 0; i < nl; i++)
-		lh[i] = line_height(v, n, i);
-	qsort(v, n, sizeof(*v), by_line_x0);
+	v = live_blobs(s, nl, &n, &lh);
 	at = xmalloc((n + 1) * sizeof(int));
 	u = xcalloc(n + 1, sizeof(*u));
 	px = xfloats((size_t)3 * (n + 1) * 784);
@@ -1353,17 +1366,11 @@ static void
 split_wide(struct blobs *s, int nl, struct net *net, int hp)
 {
 	struct blob piece[MAXCUT], thin[MAXCUT];
-	struct blob **v = xmalloc((s->n + 1) * sizeof(*v));
 	double sc, sct;
-	int i, j, k, kt, n, l, hl, *lh = xcalloc(nl + 1, sizeof(int));
+	int i, j, k, kt, n, hl, *lh;
 	unsigned char *try;
 
-	for (n = 0, i = 0; i < s->n; i++)
-		if (!s->b[i].dead)
-			v[n++] = &s->b[i];
-	for (l = 0; l < nl; l++)
-		lh[l] = line_height(v, n, l);
-	free(v);
+	free(live_blobs(s, nl, &n, &lh));
 	try = xcalloc(s->n + 1, 1);
 	for (i = 0; i < s->n; i++) {
 		hl = lh[s->b[i].line];
@@ -1438,17 +1445,11 @@ sureness(double *c, struct blob *const *b, int n, struct net *net)
 static void
 recut_pairs(struct blobs *s, int nl, struct net *net, int hp)
 {
-	struct blob **v = xmalloc((s->n + 1) * sizeof(*v)), u, cut[2][MAXCUT];
-	struct blob *four[4];
-	int i, j, n, l, hl, k[2], w, *lh = xcalloc(nl + 1, sizeof(int));
+	struct blob **v, u, cut[2][MAXCUT], *four[4];
+	int i, j, n, hl, k[2], w, *lh;
 	double sc[2], c[4];
 
-	for (n = 0, i = 0; i < s->n; i++)
-		if (!s->b[i].dead)
-			v[n++] = &s->b[i];
-	for (l = 0; l < nl; l++)
-		lh[l] = line_height(v, n, l);
-	qsort(v, n, sizeof(*v), by_line_x0);
+	v = live_blobs(s, nl, &n, &lh);
 	for (i = 0; i + 1 < n; i++) {
 		struct blob *a = v[i], *b = v[i + 1];
 

@@ -14,6 +14,17 @@ size() {
 	esac 2>/dev/null | pamfile "${2:--size}"
 }
 
+# reads_page SEED PAGE TEXT: validation page PAGE of mkpage -v -s SEED
+# holds TEXT, and the pipeline reads it so.
+reads_page() {
+	mkpage -v -s "$1" -i "$2" -n 1 -f mix -d "$MNIST" -o "p$1-$2" &&
+	cut -f 2 "p$1-$2/truth.tsv" >expect &&
+	echo "$3" >expect-text &&
+	test_cmp expect-text expect &&
+	prep "p$1-$2"/page-* | segment | cnn-infer >actual &&
+	test_cmp expect actual
+}
+
 test_expect_success 'MNIST is at hand' '
 	need_mnist
 '
@@ -172,46 +183,26 @@ test_expect_success PIPELINE 'bold digits in a small clean scan are dark ink' '
 # where the pen crossed it: under half the digits' height, on a line of
 # its own, it read as "4040 1".
 test_expect_success PIPELINE 'a scrap of a ruled line alone on a line is no 1' '
-	mkpage -v -s 11 -i 153 -n 1 -f mix -d "$MNIST" -o scrap &&
-	cut -f 2 scrap/truth.tsv >expect &&
-	echo 4040 >expect-text &&
-	test_cmp expect-text expect &&
-	prep scrap/page-0153.* | segment | cnn-infer >actual &&
-	test_cmp expect actual
+	reads_page 11 153 4040
 '
 
 # A thin 1 touching the 9 beside it ("192" on a ruled sheet): the two
 # read as not a digit whole, and the 1, a stroke wide, was narrower than
 # any piece an ordinary cut may make: the pair was dropped, "2" read.
 test_expect_success PIPELINE 'a thin 1 leaning on its neighbour is cut off' '
-	mkpage -v -s 12 -i 74 -n 1 -f mix -d "$MNIST" -o thin &&
-	cut -f 2 thin/truth.tsv >expect &&
-	echo 192 >expect-text &&
-	test_cmp expect-text expect &&
-	prep thin/page-0074.* | segment | cnn-infer >actual &&
-	test_cmp expect actual
+	reads_page 12 74 192
 '
 
 # A thin 1 against the 2 before it ("7210 1553"): a cut into pieces of
 # ordinary width gave the 1 a piece of the 2, and it read as a 4.
 test_expect_success PIPELINE 'a thin 1 is cut off without its neighbour'"'"'s ink' '
-	mkpage -v -s 13 -i 188 -n 1 -f mix -d "$MNIST" -o thin2 &&
-	cut -f 2 thin2/truth.tsv >expect &&
-	echo "7210 1553" >expect-text &&
-	test_cmp expect-text expect &&
-	prep thin2/page-0188.* | segment | cnn-infer >actual &&
-	test_cmp expect actual
+	reads_page 13 188 "7210 1553"
 '
 
 # The foot of the 4 of "924" touches the 2 before it and overlaps its
 # columns: the 2 with it read as no digit; cut anew, the two read 2 and 4.
 test_expect_success PIPELINE 'overlapping neighbours share their ink anew' '
-	mkpage -v -s 11 -i 36 -n 1 -f mix -d "$MNIST" -o recut &&
-	cut -f 2 recut/truth.tsv >expect &&
-	echo 924 >expect-text &&
-	test_cmp expect-text expect &&
-	prep recut/page-0036.* | segment | cnn-infer >actual &&
-	test_cmp expect actual
+	reads_page 11 36 924
 '
 
 # The goal of the project; not reached yet (see README, "How well"): a

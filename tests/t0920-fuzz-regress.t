@@ -78,6 +78,8 @@ test_expect_success 'imgio: every kind of netpbm image, comments kept' '
 	test_cmp expect actual
 '
 
+# The harness picks the JPEG scale and grey (prep's luma) by the input's
+# size: colour.jpg comes grey, exif6.jpg in colour.
 test_expect_success 'decode: PNG, JPEG turned by EXIF, PNM streams' '
 	cd "$F/corpus/decode" &&
 	FUZZ_VERBOSE=1 "$OLDPWD/replay-decode" grey16.png palette.png \
@@ -87,7 +89,7 @@ test_expect_success 'decode: PNG, JPEG turned by EXIF, PNM streams' '
 	image 8x6x1, kind 2
 	image 12x8x3, kind 2
 	image 8x12x3, kind 3
-	image 12x8x3, kind 3
+	image 12x8x1, kind 3
 	image 4x2x1, kind 1
 	image 3x2x1, kind 1
 	image 2x1x1, kind 1

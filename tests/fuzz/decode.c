@@ -21,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	decode_open(&d, fp, "fuzz");
 	d.maxpix = FUZZ_MAXPIX;
 	d.scale_denom = 1 << (size % 4);
+	d.grey = (size >> 2) % 2;       /* prep's JPEG luma, or colour */
 	for (n = 0; n < 1000 && (rc = decode_next(&d, &im)) == 1; n++) {
 		if (im == NULL || im->w < 1 || im->h < 1 ||
 		    (im->c != 1 && im->c != 3))
