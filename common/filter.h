@@ -1,5 +1,5 @@
 /* filter: whole-image operations on 8-bit grey rasters: area-averaging
- * resize, box blur, min and max filters, runs of ink, histograms */
+ * resize, bilinear doubling, box blur, min and max filters, runs of ink, histograms */
 #ifndef FILTER_H
 #define FILTER_H
 
@@ -10,6 +10,12 @@
  * of pixels weighed by their share.  Any ratio, up or down. */
 void filter_resize(unsigned char *dst, int dw, int dh,
     const unsigned char *src, int sw, int sh);
+/* dst (2w x 2h) = src (w x h) twice its size, by bilinear interpolation
+ * (each new pixel 3/4 of its nearest source pixel and 1/4 of the next,
+ * each way; edges clamped): a stroke a pixel or two wide becomes a soft
+ * stroke of two to four. */
+void filter_double(unsigned char *dst, const unsigned char *src, int w,
+    int h);
 /* dst = mean over a (2r+1)x(2r+1) box, edges clamped; dst may be src. */
 void filter_box(unsigned char *dst, const unsigned char *src, int w, int h,
     int r);

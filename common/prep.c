@@ -34,7 +34,9 @@ prep_defaults(struct prep_opts *o)
 	o->output = PREP_GREY;
 }
 
-/* Grey and reduced to the working size. */
+/* Grey and brought to the working size: reduced to it, or doubled when
+ * at most half of it (thin strokes of small writing keep their grey
+ * through the threshold). */
 static struct img *
 working(const struct img *in, int size, double *scale)
 {
@@ -42,6 +44,14 @@ working(const struct img *in, int size, double *scale)
 	int big = MAX(g->w, g->h), w, h;
 
 	*scale = 1;
+	if (size > 0 && 2 * big <= size) {
+		*scale = 2;
+		s = img_new(2 * g->w, 2 * g->h, 1);
+		filter_double(s->px, g->px, g->w, g->h);
+		meta_copy(&s->meta, &g->meta);
+		img_free(g);
+		return s;
+	}
 	if (size <= 0 || big <= size)
 		return g;
 	*scale = (double)size / big;

@@ -146,7 +146,7 @@ test_expect_success PIPELINE 'the pipeline reads the pages: no worse than now' '
 	sed -n "s/^digits \([0-9]*\) right \([0-9]*\) .*/\1 \2/p" summary >digits &&
 	test_line_count = 1 exact &&
 	test_line_count = 1 digits &&
-	awk "{ exit !(\$1 >= 166) }" exact &&
+	awk "{ exit !(\$1 >= 170) }" exact &&
 	awk "{ exit !(\$2 >= 0.97 * \$1) }" digits
 '
 
@@ -203,6 +203,15 @@ test_expect_success PIPELINE 'a thin 1 is cut off without its neighbour'"'"'s in
 # columns: the 2 with it read as no digit; cut anew, the two read 2 and 4.
 test_expect_success PIPELINE 'overlapping neighbours share their ink anew' '
 	reads_page 11 36 924
+'
+
+# Two lines of ten small digits (15 to 24 pixels high) in a dim, grainy
+# 300x284 photo of a ruled sheet: thresholded at that size, the thin
+# strokes of the second line broke into pieces read as no digit, and
+# "1826" was all of it.  prep doubles a picture of at most half its
+# working size first.
+test_expect_success PIPELINE 'small writing in a small picture is read whole' '
+	reads_page 11 122 "4034046535 3218216486"
 '
 
 # The goal of the project; not reached yet (see README, "How well"): a

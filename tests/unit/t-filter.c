@@ -1,6 +1,6 @@
 /* t-filter: the image filters against plain loops, on random images and
- * sizes: min and max filters, box blur, area resize, runs of ink, Otsu's
- * threshold, Sauvola's against its plain reference */
+ * sizes: min and max filters, box blur, area resize, bilinear doubling,
+ * runs of ink, Otsu's threshold, Sauvola's against its plain reference */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +198,49 @@ check_resize(void)
 	free(p), free(q), free(d);
 }
 
+/* Bilinear doubling, the plain way: output pixel (x, y) sits at source
+ * position ((x + 0.5) / 2 - 0.5, (y + 0.5) / 2 - 0.5), clamped. */
+static void
+check_double(void)
+{
+	static const int size[][2] = { { 1, 1 }, { 1, 7 }, { 9, 1 }, { 37, 23 } };
+	unsigned char *p, *d;
+	int t, w, h, x, y, bad = 0, flat = 0;
+
+	for (t = 0; t < 4; t++) {
+		w = size[t][0], h = size[t][1];
+		p = random_image(w, h), d = xmalloc((size_t)4 * w * h);
+		filter_double(d, p, w, h);
+		for (y = 0; y < 2 * h; y++)
+			for (x = 0; x < 2 * w; x++) {
+				double sx = (x + 0.5) / 2 - 0.5, sy = (y + 0.5) / 2 - 0.5;
+				int x0 = (int)floor(sx), y0 = (int)floor(sy);
+				double fx = sx - x0, fy = sy - y0, v = 0;
+				int i, j;
+
+				for (j = 0; j < 2; j++)
+					for (i = 0; i < 2; i++) {
+						int xx = MIN(MAX(x0 + i, 0), w - 1);
+						int yy = MIN(MAX(y0 + j, 0), h - 1);
+
+						v += (i ? fx : 1 - fx) * (j ? fy : 1 - fy) *
+						    p[yy * w + xx];
+					}
+				bad += abs(d[y * 2 * w + x] - (int)lround(v)) > 1;
+			}
+		free(p), free(d);
+	}
+	ok(bad == 0, "doubling = plain bilinear interpolation (%d pixels "
+	    "differ)", bad);
+	p = xmalloc(12 * 8), d = xmalloc(24 * 16);
+	memset(p, 77, 12 * 8);
+	filter_double(d, p, 12, 8);
+	for (x = 0; x < 24 * 16; x++)
+		flat += d[x] != 77;
+	ok(flat == 0, "a flat image doubles flat");
+	free(p), free(d);
+}
+
 static void
 check_otsu(void)
 {
@@ -334,6 +377,7 @@ main(void)
 	check_box();
 	check_runs();
 	check_resize();
+	check_double();
 	check_otsu();
 	check_sauvola();
 	check_grow();
