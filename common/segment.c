@@ -605,6 +605,8 @@ blob_cols(struct blob *out, const struct blob *b, int c0, int c1)
 }
 
 #define MAXCUT 24               /* candidate cuts of one component */
+#define SLANT 0.3               /* slanted cuts lean a column in this many
+				 * a row (17 degrees) */
 
 /* A cut: in row y the left piece ends before column x[y]. */
 struct cut {
@@ -623,49 +625,61 @@ part_cost(const struct blob *b, int x, int y)
 	return x <= 0 || x >= BW(b) ? 0 : MIN(r[x - 1], r[x]);
 }
 
-/* The cheapest cut from column c at the top to the bottom, moving at most
- * a column a row and never further than d from c: the path between two
+/* The cheapest cut from the top to the bottom, moving at most a column a
+ * row and never further than d from a line through column c at the
+ * middle row, leaning t columns a row (0: upright): the path between two
  * touching digits, around the stroke of one that leans over the other.
  * A step sideways costs a little, so that of equal paths the straightest
  * wins. */
 static void
-seam(struct cut *k, const struct blob *b, int c, int d)
+seam(struct cut *k, const struct blob *b, int c, int d, double t)
 {
-	int w = BW(b), h = BH(b), lo = MAX(1, c - d), hi = MIN(w - 1, c + d);
-	int n = hi - lo + 1, x, y, j, best;
+	int w = BW(b), h = BH(b), n = 2 * d + 1, x, y, j, o, best, *cen;
 	long *cost = xmalloc((size_t)n * h * sizeof(long)), v, m;
 	signed char *from = xmalloc((size_t)n * h);
+	const long INF = 1L << 50;
 
+	cen = xmalloc(h * sizeof(int));
 	for (y = 0; y < h; y++)
-		for (x = lo; x <= hi; x++) {
-			long *at = cost + (size_t)y * n + x - lo;
+		cen[y] = c + (int)lround(t * (y - (h - 1) / 2.0));
+	for (y = 0; y < h; y++)
+		for (o = 0; o < n; o++) {
+			long *at = cost + (size_t)y * n + o;
 
-			if (y == 0) {
-				*at = part_cost(b, x, y) + 8 * labs(x - c);
+			x = cen[y] + o - d;
+			if (x < 1 || x > w - 1) {
+				*at = INF;
 				continue;
 			}
-			m = -1, best = 0;
-			for (j = -1; j <= 1; j++)
-				if (x + j >= lo && x + j <= hi) {
-					v = cost[(size_t)(y - 1) * n + x + j - lo] + (j ? 8 : 0);
-					if (m < 0 || v < m)
-						m = v, best = j;
-				}
-			*at = m + part_cost(b, x, y);
-			from[(size_t)y * n + x - lo] = (signed char)best;
+			if (y == 0) {
+				*at = part_cost(b, x, y) + 8 * labs(x - cen[y]);
+				continue;
+			}
+			m = INF, best = 0;
+			for (j = -1; j <= 1; j++) {
+				int oo = x + j - cen[y - 1] + d;
+
+				if (oo < 0 || oo >= n)
+					continue;
+				v = cost[(size_t)(y - 1) * n + oo] + (j ? 8 : 0);
+				if (v < m)
+					m = v, best = j;
+			}
+			*at = m >= INF ? INF : m + part_cost(b, x, y);
+			from[(size_t)y * n + o] = (signed char)best;
 		}
-	for (best = lo, x = lo; x <= hi; x++)
-		if (cost[(size_t)(h - 1) * n + x - lo] <
-		    cost[(size_t)(h - 1) * n + best - lo])
-			best = x;
+	for (best = 0, o = 0; o < n; o++)
+		if (cost[(size_t)(h - 1) * n + o] < cost[(size_t)(h - 1) * n + best])
+			best = o;
 	k->c = c;
-	k->cost = cost[(size_t)(h - 1) * n + best - lo];
+	k->cost = cost[(size_t)(h - 1) * n + best];
 	k->x = xmalloc(h * sizeof(int));
-	for (x = best, y = h - 1; y >= 0; y--) {
-		k->x[y] = x;
+	for (x = cen[h - 1] + best - d, y = h - 1; y >= 0; y--) {
+		k->x[y] = MIN(MAX(x, 0), w);
 		if (y)
-			x += from[(size_t)y * n + x - lo];
+			x += from[(size_t)y * n + x - cen[y] + d];
 	}
+	free(cen);
 	free(cost);
 	free(from);
 }
@@ -681,15 +695,16 @@ cmp_cut(const void *a, const void *b)
 /* Candidate cuts of b, left to right, the first and last along its
  * edges: the cheapest cut from each column, where it is cheaper than
  * those from the columns around (two on each side; the first of a run of
- * equals), and straight cuts into even shares of 2 to 5 pieces. */
+ * equals), and straight cuts into even shares of 2 to 5 pieces; all of
+ * them leaning t columns a row (see seam()). */
 static int
-candidates(struct cut *cut, const struct blob *b, int hl)
+candidates(struct cut *cut, const struct blob *b, int hl, double t)
 {
 	int w = BW(b), h = BH(b), d = MAX(2, hl / 8), n = 0, x, y, k, i;
 	struct cut *all = xmalloc((w + 1) * sizeof(*all));
 
 	for (x = 1; x < w; x++)
-		seam(&all[x], b, x, d);
+		seam(&all[x], b, x, d, t);
 	all[0].cost = all[w].cost = -1;
 	for (x = 1; x < w && n < MAXCUT - 12; x++) {
 		long c = all[x].cost;
@@ -710,7 +725,8 @@ candidates(struct cut *cut, const struct blob *b, int hl)
 			cut[n].c = i * w / k, cut[n].cost = 0;
 			cut[n].x = xmalloc(h * sizeof(int));
 			for (y = 0; y < h; y++)
-				cut[n].x[y] = i * w / k;
+				cut[n].x[y] = MIN(MAX(i * w / k + (int)lround(t *
+				    (y - (h - 1) / 2.0)), 0), w);
 			n++;
 		}
 	for (k = 0; k < 2; k++) {
@@ -799,15 +815,16 @@ not_digit(const struct net *net, const float *p)
  * line heights), with no prior against its width but its confidence the
  * probability of a 1 alone; the cut must then leave one such thin piece
  * and pieces 0.3 line heights wide at least: a thin 1 leaning on a digit.
+ * The cuts lean t columns a row (see seam()).
  * Returns the pieces in out (at most MAXCUT); 1 piece or 0 if b should
  * stay whole.  *score: the log of the product of a cut into two pieces
  * or more, to weigh cuts with and without thin 1s. */
 static int
 best_cuts(struct blob *out, const struct blob *b, int hl, struct net *net,
-    double sure, int thin, double *score)
+    double sure, int thin, double t, double *score)
 {
 	struct cut cut[MAXCUT];
-	int nc = candidates(cut, b, hl), i, j, n = 0, np, ok, ndig = 0, one;
+	int nc = candidates(cut, b, hl, t), i, j, n = 0, np, ok, ndig = 0, one;
 	int from[MAXCUT], pi[MAXCUT][MAXCUT], nthin = 0, nwide = 0;
 	struct blob *piece = xcalloc(MAXCUT * MAXCUT, sizeof(*piece));
 	float *px = xfloats((size_t)MAXCUT * MAXCUT * 784), *p, *q;
@@ -1361,13 +1378,17 @@ whole_unsure(const struct blob *b, struct net *net)
  * and cut so where that scores better: a 1 one stroke wide leaning on
  * its neighbour, which no other cut parts, or which another cut leaves
  * with a piece of its neighbour (a 1 and the end of a 5's bar, read as
- * a 7). */
+ * a 7).  Such a component that no cut parts is tried along slanted cuts,
+ * leaning SLANT one way and the other, into pieces all read as digits
+ * with a confidence of 0.9 (an @ would be cut into a 6 and a 7 read less
+ * surely), and cut as the better scores: two digits written with a slant
+ * touching along it (a 1 leaning against the 5 before it). */
 static void
 split_wide(struct blobs *s, int nl, struct net *net, int hp)
 {
 	struct blob piece[MAXCUT], thin[MAXCUT];
 	double sc, sct;
-	int i, j, k, kt, n, hl, *lh;
+	int i, j, k, k0, kt, a, n, hl, *lh;
 	unsigned char *try;
 
 	free(live_blobs(s, nl, &n, &lh));
@@ -1389,18 +1410,31 @@ split_wide(struct blobs *s, int nl, struct net *net, int hp)
 			k = split_even(piece, &b, hl);
 		else
 			k = best_cuts(piece, &b, hl, net, BW(&b) <= 0.7 * hl ?
-			    0.9 : 0, 0, &sc);
+			    0.9 : 0, 0, 0, &sc);
 		if (net && BH(&b) >= 0.7 * hp && whole_unsure(&b, net)) {
+			k0 = k;
 			kt = best_cuts(thin, &b, hl, net, BW(&b) <= 0.7 * hl ?
-			    0.9 : 0, 1, &sct);
+			    0.9 : 0, 1, 0, &sct);
 			if (kt > 1 && sct > sc) {
 				for (j = 0; j < k; j++)
 					free(piece[j].px);
 				memcpy(piece, thin, kt * sizeof(*thin));
-				k = kt;
+				k = kt, sc = sct;
 			} else
 				for (j = 0; j < kt; j++)
 					free(thin[j].px);
+			for (a = -1; k0 < 2 && a <= 1; a += 2) {
+				kt = best_cuts(thin, &b, hl, net, 0.9, 0, a * SLANT,
+				    &sct);
+				if (kt > 1 && (k < 2 || sct > sc)) {
+					for (j = 0; j < k; j++)
+						free(piece[j].px);
+					memcpy(piece, thin, kt * sizeof(*thin));
+					k = kt, sc = sct;
+				} else
+					for (j = 0; j < kt; j++)
+						free(thin[j].px);
+			}
 		}
 		if (k < 2) {
 			for (j = 0; j < k; j++)
@@ -1463,7 +1497,7 @@ recut_pairs(struct blobs *s, int nl, struct net *net, int hp)
 			continue;
 		}
 		for (j = 0; j < 2; j++)
-			k[j] = best_cuts(cut[j], &u, hl, net, 0, j, &sc[j]);
+			k[j] = best_cuts(cut[j], &u, hl, net, 0, j, 0, &sc[j]);
 		w = sc[1] > sc[0];
 		if (k[w] == 2) {
 			four[0] = a, four[1] = b;

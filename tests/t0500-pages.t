@@ -214,6 +214,13 @@ test_expect_success PIPELINE 'small writing in a small picture is read whole' '
 	reads_page 11 122 "4034046535 3218216486"
 '
 
+# A 1 leaning against the 5 before it ("51"), the two touching along
+# their slant: no upright seam passes between them, the two read as no
+# digit whole and were dropped; a slanted seam parts them.
+test_expect_success PIPELINE 'digits touching along their slant are cut along it' '
+	reads_page 13 15 51
+'
+
 # The goal of the project; not reached yet (see README, "How well"): a
 # known breakage, which prove reports as TODO, and as a surprise when it
 # starts to pass.
