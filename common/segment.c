@@ -636,12 +636,13 @@ seam(struct cut *k, const struct blob *b, int c, int d, double t)
 {
 	int w = BW(b), h = BH(b), n = 2 * d + 1, x, y, j, o, best, *cen;
 	long *cost = xmalloc((size_t)n * h * sizeof(long)), v, m;
-	signed char *from = xmalloc((size_t)n * h);
+	signed char *from = xcalloc((size_t)n * h, 1);
 	const long INF = 1L << 50;
 
 	cen = xmalloc(h * sizeof(int));
-	for (y = 0; y < h; y++)
-		cen[y] = c + (int)lround(t * (y - (h - 1) / 2.0));
+	for (y = 0; y < h; y++)     /* within the blob: a path always exists */
+		cen[y] = MIN(MAX(c + (int)lround(t * (y - (h - 1) / 2.0)), 1),
+		    w - 1);
 	for (y = 0; y < h; y++)
 		for (o = 0; o < n; o++) {
 			long *at = cost + (size_t)y * n + o;
@@ -676,8 +677,9 @@ seam(struct cut *k, const struct blob *b, int c, int d, double t)
 	k->x = xmalloc(h * sizeof(int));
 	for (x = cen[h - 1] + best - d, y = h - 1; y >= 0; y--) {
 		k->x[y] = MIN(MAX(x, 0), w);
-		if (y)
-			x += from[(size_t)y * n + x - cen[y] + d];
+		o = x - cen[y] + d;
+		if (y && o >= 0 && o < n)
+			x += from[(size_t)y * n + o];
 	}
 	free(cen);
 	free(cost);
