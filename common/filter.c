@@ -72,28 +72,29 @@ filter_resize(unsigned char *dst, int dw, int dh, const unsigned char *src,
 void
 filter_double(unsigned char *dst, const unsigned char *src, int w, int h)
 {
-	unsigned short *row = xmalloc((size_t)2 * w * 2 * sizeof(*row));
-	unsigned short *ra = row, *rb = row + 2 * w;
-	int x, y, ya, yb;
+	/* the source rows doubled along x, in quarters (4 times the value) */
+	unsigned short *r = xmalloc((size_t)2 * w * h * sizeof(*r)), *a, *b;
+	int x, y, ya;
 
-	/* a source row doubled along x, in quarters: 4 times the value */
-	for (y = 0; y < 2 * h; y++) {
-		ya = y / 2, yb = y & 1 ? MIN(ya + 1, h - 1) : MAX(ya - 1, 0);
+	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
-			const unsigned char *a = src + (size_t)ya * w, *b =
-			    src + (size_t)yb * w;
-			int l = MAX(x - 1, 0), r = MIN(x + 1, w - 1);
+			const unsigned char *s = src + (size_t)y * w;
 
-			ra[2 * x] = (unsigned short)(3 * a[x] + a[l]);
-			ra[2 * x + 1] = (unsigned short)(3 * a[x] + a[r]);
-			rb[2 * x] = (unsigned short)(3 * b[x] + b[l]);
-			rb[2 * x + 1] = (unsigned short)(3 * b[x] + b[r]);
+			r[(size_t)y * 2 * w + 2 * x] =
+			    (unsigned short)(3 * s[x] + s[MAX(x - 1, 0)]);
+			r[(size_t)y * 2 * w + 2 * x + 1] =
+			    (unsigned short)(3 * s[x] + s[MIN(x + 1, w - 1)]);
 		}
+	for (y = 0; y < 2 * h; y++) {
+		ya = y / 2;
+		a = r + (size_t)ya * 2 * w;
+		b = r + (size_t)(y & 1 ? MIN(ya + 1, h - 1) : MAX(ya - 1, 0)) *
+		    2 * w;
 		for (x = 0; x < 2 * w; x++)
 			dst[(size_t)y * 2 * w + x] =
-			    (unsigned char)((3 * ra[x] + rb[x] + 8) / 16);
+			    (unsigned char)((3 * a[x] + b[x] + 8) / 16);
 	}
-	free(row);
+	free(r);
 }
 
 /* Add row a and take row b from the running column sums s. */

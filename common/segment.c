@@ -1369,6 +1369,25 @@ whole_unsure(const struct blob *b, struct net *net)
 	return r;
 }
 
+/* The cut alt (kt pieces scoring sct, from best_cuts()) in place of the
+ * one in piece (*k pieces scoring *sc) where it cuts and scores better
+ * (a cut always scores better than none); the other's pieces freed. */
+static void
+take_better(struct blob *piece, int *k, double *sc, struct blob *alt,
+    int kt, double sct)
+{
+	int j;
+
+	if (kt > 1 && sct > *sc) {
+		for (j = 0; j < *k; j++)
+			free(piece[j].px);
+		memcpy(piece, alt, kt * sizeof(*alt));
+		*k = kt, *sc = sct;
+	} else
+		for (j = 0; j < kt; j++)
+			free(alt[j].px);
+}
+
 /* Split what may be more than one digit: anything wider than 0.7 of its
  * line's height, the classifier judging (best_cuts()) whether it is; and
  * with the classifier, anything wider than half the line's height that
@@ -1417,25 +1436,11 @@ split_wide(struct blobs *s, int nl, struct net *net, int hp)
 			k0 = k;
 			kt = best_cuts(thin, &b, hl, net, BW(&b) <= 0.7 * hl ?
 			    0.9 : 0, 1, 0, &sct);
-			if (kt > 1 && sct > sc) {
-				for (j = 0; j < k; j++)
-					free(piece[j].px);
-				memcpy(piece, thin, kt * sizeof(*thin));
-				k = kt, sc = sct;
-			} else
-				for (j = 0; j < kt; j++)
-					free(thin[j].px);
+			take_better(piece, &k, &sc, thin, kt, sct);
 			for (a = -1; k0 < 2 && a <= 1; a += 2) {
 				kt = best_cuts(thin, &b, hl, net, 0.9, 0, a * SLANT,
 				    &sct);
-				if (kt > 1 && (k < 2 || sct > sc)) {
-					for (j = 0; j < k; j++)
-						free(piece[j].px);
-					memcpy(piece, thin, kt * sizeof(*thin));
-					k = kt, sc = sct;
-				} else
-					for (j = 0; j < kt; j++)
-						free(thin[j].px);
+				take_better(piece, &k, &sc, thin, kt, sct);
 			}
 		}
 		if (k < 2) {

@@ -205,7 +205,7 @@ test_expect_success PIPELINE 'overlapping neighbours share their ink anew' '
 	reads_page 11 36 924
 '
 
-# Two lines of ten small digits (15 to 24 pixels high) in a dim, grainy
+# Two lines of ten small digits (19 to 26 pixels high) in a dim, grainy
 # 300x284 photo of a ruled sheet: thresholded at that size, the thin
 # strokes of the second line broke into pieces read as no digit, and
 # "1826" was all of it.  prep doubles a picture of at most half its
