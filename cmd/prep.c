@@ -48,7 +48,8 @@ options(struct prep_opts *o, int argc, char **argv, char ***files)
 			o->flatten = 0;
 			break;
 		case 'P':
-			maxpix = estrtol(optarg, 1, 2000000000L, "-P");
+			o->maxpix = maxpix = estrtol(optarg, 1, 2000000000L,
+			    "-P");
 			break;
 		case 'h':
 			usage(0);

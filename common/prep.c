@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "imgio.h"
 #include "prep.h"
 #include "thresh.h"
 #include "util.h"
@@ -36,15 +37,16 @@ prep_defaults(struct prep_opts *o)
 
 /* Grey and brought to the working size: reduced to it, or doubled when
  * at most half of it (thin strokes of small writing keep their grey
- * through the threshold). */
+ * through the threshold) and four times its pixels stay within maxpix. */
 static struct img *
-working(const struct img *in, int size, double *scale)
+working(const struct img *in, int size, long maxpix, double *scale)
 {
 	struct img *g = img_grey(in), *s;
 	int big = MAX(g->w, g->h), w, h;
 
 	*scale = 1;
-	if (size > 0 && 2 * big <= size) {
+	if (size > 0 && 2 * big <= size &&
+	    (double)g->w * g->h * 4 <= (maxpix > 0 ? maxpix : IMGIO_MAXPIX)) {
 		*scale = 2;
 		s = img_new(2 * g->w, 2 * g->h, 1);
 		filter_double(s->px, g->px, g->w, g->h);
@@ -350,7 +352,7 @@ struct img *
 prep_image(const struct img *in, const struct prep_opts *o)
 {
 	double scale;
-	struct img *g = working(in, o->size, &scale), *out;
+	struct img *g = working(in, o->size, o->maxpix, &scale), *out;
 	int w = g->w, h = g->h, r, dark, method, offsheet;
 	unsigned char *mask = xmalloc((size_t)w * h);
 	unsigned char *off = xcalloc((size_t)w * h, 1);

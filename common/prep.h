@@ -18,6 +18,8 @@ struct prep_opts {
 	double k;               /* Sauvola's k: higher takes less ink */
 	int flatten;            /* even out light and shadows first */
 	int output;
+	long maxpix;            /* a picture is doubled only within this many
+	                         * pixels (0: IMGIO_MAXPIX) */
 };
 
 void prep_defaults(struct prep_opts *o);

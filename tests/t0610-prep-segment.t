@@ -98,6 +98,15 @@ test_expect_success 'the pixel limit can be raised' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a small picture is doubled, but not past the pixel limit' '
+	prep page.pgm >out &&
+	grep -a "^# scale=2$" out && grep -a "^600 400$" out &&
+	prep -P 239999 page.pgm >out &&
+	grep -a "^# scale=1$" out && grep -a "^300 200$" out &&
+	prep -P 240000 page.pgm >out &&
+	grep -a "^# scale=2$" out
+'
+
 test_expect_success 'bad input to segment: exits 1 and says why' '
 	test_expect_code 1 segment trunc.pgm >/dev/null 2>err &&
 	grep "^segment: trunc.pgm: .*truncated" err &&
