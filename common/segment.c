@@ -1134,8 +1134,11 @@ stroke_fit(struct stroke *f, const struct blob *bl)
  * 0.06 of that through their centres, upright within 0.15) over three
  * digit heights, are such a line; the dead among them count.  Of them go
  * those with no other ink of their line of writing within the line's
- * height beside them: a 1 that begins a number has its digits beside it,
- * however many numbers begin with 1 one under the other. */
+ * height beside them, and all of a line three or more of whose pieces,
+ * and at least half, are so alone or dead: a margin runs between the
+ * lines of writing, beside their first digits too, while a 1 that begins
+ * a number has its digits beside it, however many numbers begin with 1
+ * one under the other. */
 static void
 drop_dashed(struct blob **v, int n, int nl, int height)
 {
@@ -1143,7 +1146,8 @@ drop_dashed(struct blob **v, int n, int nl, int height)
 	int *up = xmalloc((n + 1) * sizeof(int)), *cnt = xcalloc(n + 1, sizeof(int));
 	int *top = xmalloc((n + 1) * sizeof(int)), *bot = xmalloc((n + 1) * sizeof(int));
 	int *lh = xcalloc(nl + 1, sizeof(int)), i, j, r;
-	unsigned char *cand = xcalloc(n + 1, 1);
+	unsigned char *cand = xcalloc(n + 1, 1), *alone = xcalloc(n + 1, 1);
+	int *nalone = xcalloc(n + 1, sizeof(int));
 	double s, ci, cj;
 
 	for (i = 0; i < n; i++) {
@@ -1172,20 +1176,24 @@ drop_dashed(struct blob **v, int n, int nl, int height)
 	for (i = 0; i < nl; i++)
 		lh[i] = line_height(v, n, i);
 	for (i = 0; i < n; i++) {
-		int alone = 1;
-
 		r = cc_root(up, i);
-		if (!cand[i] || v[i]->dead || cnt[r] < 3 ||
-		    bot[r] - top[r] < 3 * height)
+		if (!cand[i] || cnt[r] < 3 || bot[r] - top[r] < 3 * height)
 			continue;
-		for (j = 0; j < n && alone; j++)
-			alone = j == i || v[j]->dead || v[j]->line != v[i]->line ||
+		alone[i] = 1;
+		for (j = 0; j < n && alone[i] && !v[i]->dead; j++)
+			alone[i] = j == i || v[j]->dead ||
+			    v[j]->line != v[i]->line ||
 			    (cand[j] && cc_root(up, j) == r) ||
 			    MAX(v[j]->x0 - v[i]->x1, v[i]->x0 - v[j]->x1) >=
 			    lh[v[i]->line];
-		v[i]->dead = alone;
+		nalone[r] += alone[i];
 	}
+	for (i = 0; i < n; i++)
+		if (cand[i] && (alone[i] || (nalone[r = cc_root(up, i)] >= 3 &&
+		    2 * nalone[r] >= cnt[r])))
+			v[i]->dead = 1;
 	free(f), free(up), free(cnt), free(top), free(bot), free(lh), free(cand);
+	free(alone), free(nalone);
 }
 
 /* Without a classifier: cut b into as many even pieces as its width

@@ -255,6 +255,25 @@ test_expect_success 'a broken margin line is no 1s; 1s that begin numbers stay' 
 	test_cmp expect actual
 '
 
+# Eight dashes of a margin, two of them in lines of writing, close beside
+# the first digits: still the margin's, since the other six are alone.
+test_expect_success 'a dashed margin beside the first digits is no 1s' '
+	for d in 2 5; do
+		draw-digits -s 2 $d | pamscale 4 >d$d.pgm || return 1
+	done &&
+	pnmcat -lr d2.pgm d5.pgm >25.pgm &&
+	pgmmake 0 640 900 | pamcomp -xoff 80 -yoff 200 960.pgm |
+		pamcomp -xoff 80 -yoff 530 25.pgm >near.pgm &&
+	for k in 0 1 2 3 4 5 6 7; do
+		ink_box near.pgm 5 40 $((60 + k / 3)) $((10 + 110 * k)) >next.pgm &&
+		mv next.pgm near.pgm || return 1
+	done &&
+	pnmsmooth -width 5 -height 5 near.pgm >margin2.pgm 2>/dev/null &&
+	segment margin2.pgm | cnn-infer >actual &&
+	echo "960 25" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit' '
 	prep "$TOP/tests/data/sample.jpg" >s.pgm &&
 	ppmmake rgb:00/00/00 1000 700 | ppmtopgm >black.pgm &&
