@@ -1021,7 +1021,7 @@ drop_edge_tall(struct blob **v, int n, int hp)
 	return m;
 }
 
-/* Whether b, alone in its line of writing beside other lines, is a
+/* Whether b, in a line of writing of such alone beside other lines, is a
  * scrap: an upright stroke (under half as wide as high) under LONE_LOW
  * or over LONE_HIGH times the page's digit height hp, or a flat one
  * (over 1.5 times as wide as high) under LONE_LOW: a piece of a ruled or
@@ -1047,8 +1047,9 @@ lone_scrap(const struct blob *b, int hp)
  * what is lower than EDGESIZE of the page's digits (the tip of a corner
  * past the sheet, half a digit cut by the frame); in a line of three or
  * more, what is far taller than its digits: the edge of the paper, a
- * shadow's border; and a line of one blob far from the page's digits'
- * height (LONE_LOW, LONE_HIGH).  hp is the page's digit height
+ * shadow's border; and a line of blobs each far from the page's digits'
+ * height (lone_scrap()): a scrap of a line, the pieces of a squared
+ * sheet's crosses.  hp is the page's digit height
  * (ink_height()). */
 static void
 drop_small(struct blob **v, int n, int nl, double minsize, int hp)
@@ -1071,20 +1072,22 @@ drop_small(struct blob **v, int n, int nl, double minsize, int hp)
 			    (k >= 3 && BH(v[i]) > TALL * hl)))
 				v[i]->dead = 1;
 	}
-	/* a line of one blob beside lines of writing, far from the
-	 * page's digits' height */
+	/* a line of scraps beside lines of writing, far from the page's
+	 * digits' height */
 	for (l = 0; l < nl && nl > 1; l++) {
-		int one = -1, others = 0;
+		int scraps = 0, others = 0;
 
 		for (k = 0, i = 0; i < n; i++)
 			if (!v[i]->dead) {
 				if (v[i]->line == l)
-					k++, one = i;
+					k++, scraps += lone_scrap(v[i], hp);
 				else
 					others++;
 			}
-		if (k == 1 && others > 0 && lone_scrap(v[one], hp))
-			v[one]->dead = 1;
+		if (k >= 1 && scraps == k && others > 0)
+			for (i = 0; i < n; i++)
+				if (v[i]->line == l)
+					v[i]->dead = 1;
 	}
 }
 

@@ -274,6 +274,20 @@ test_expect_success 'a dashed margin beside the first digits is no 1s' '
 	test_cmp expect actual
 '
 
+# Under a number, a line of three short upright strokes (the pieces of a
+# squared sheet's crosses), each of which would read as a 1.
+test_expect_success 'a line of short strokes under the digits is no 1s' '
+	pgmmake 0 640 500 | pamcomp -xoff 80 -yoff 100 960.pgm >under.pgm &&
+	for k in 0 1 2; do
+		ink_box under.pgm 5 40 $((120 + 120 * k)) 300 >next.pgm &&
+		mv next.pgm under.pgm || return 1
+	done &&
+	pnmsmooth -width 5 -height 5 under.pgm >strokes.pgm 2>/dev/null &&
+	segment strokes.pgm | cnn-infer >actual &&
+	echo 960 >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a desk past the sheet, solid ink from the edge, is no digit' '
 	prep "$TOP/tests/data/sample.jpg" >s.pgm &&
 	ppmmake rgb:00/00/00 1000 700 | ppmtopgm >black.pgm &&
