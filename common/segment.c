@@ -1021,12 +1021,12 @@ drop_edge_tall(struct blob **v, int n, int hp)
 	return m;
 }
 
-/* Whether b, in a line of writing of such alone beside other lines, is a
- * scrap: an upright stroke (under half as wide as high) under LONE_LOW
- * or over LONE_HIGH times the page's digit height hp, or a flat one
- * (over 1.5 times as wide as high) under LONE_LOW: a piece of a ruled or
- * squared sheet's line, of a margin or of the sheet's edge, a dash,
- * which read as a 1.  A number of one digit written on a line of its own
+/* Whether b, in a line of writing that holds only such, beside other
+ * lines, is a scrap: an upright stroke (under half as wide as high)
+ * under LONE_LOW or over LONE_HIGH times the page's digit height hp, or
+ * a flat one (over 1.5 times as wide as high) under LONE_LOW: a piece of
+ * a ruled or squared sheet's line or cross, of a margin or of the
+ * sheet's edge, a dash, which read as a 1.  A number of one digit written on a line of its own
  * is the height of the others, a 1 above all; a digit wider than a
  * stroke may be lower (written flat) or higher (two digits run together,
  * on a page whose specks and scraps set hp). */
